@@ -1,0 +1,43 @@
+"""The command line: a thin layer that parses options, calls the library, prints results.
+
+Each command module registers its commands on ``cli``. The only error handling
+is here: the publisher's own errors (and usage mistakes) become one line on
+stderr and exit status 2; nothing else is caught, so real bugs stay visible.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from publisher.cli.context import cli
+from publisher.errors import PublisherError
+
+# Importing a command module registers its commands on ``cli``.
+from publisher.cli import archive  # noqa: E402, F401  isort: skip
+
+__all__ = ["cli", "main"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``publisher`` console script."""
+    try:
+        cli.main(args=argv, prog_name="publisher", standalone_mode=False)
+    except PublisherError as e:
+        _fail(str(e))
+    except click.UsageError as e:
+        command = e.ctx.command_path if e.ctx else "publisher"
+        _fail(f"{e.format_message()} (see '{command} --help')")
+    except click.ClickException as e:
+        _fail(e.format_message())
+    except click.exceptions.Abort:
+        _fail("aborted", status=130)
+    except KeyboardInterrupt:
+        _fail("interrupted", status=130)
+    sys.exit(0)
+
+
+def _fail(message: str, status: int = 2) -> None:
+    click.echo(f"publisher: {message}", err=True)
+    sys.exit(status)

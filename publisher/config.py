@@ -1,0 +1,238 @@
+"""Settings: one explicit object, read from the environment, then a TOML file, then defaults.
+
+Every key is optional. A key ``key`` in section ``[section]`` of ``publisher.toml``
+can also be set with the environment variable ``PUBLISHER_<SECTION>_<KEY>``, which
+wins over the file; that is how containers and tests configure the publisher.
+
+The file is found through ``--config PATH``, then ``$PUBLISHER_CONFIG``, then
+``./publisher.toml``. Unknown sections and keys are refused, so a typo never
+silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from publisher.errors import ConfigError
+
+ENV_PREFIX = "PUBLISHER_"
+DEFAULT_FILE = "publisher.toml"
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    """Where the publisher keeps its files."""
+
+    dir: Path = Path("var")
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """Any SQLAlchemy URL; empty means a SQLite file in the data directory."""
+
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class PublicationSettings:
+    """Defaults for every publication in the archive."""
+
+    timezone: str = "Asia/Shanghai"
+    language: str = "zh-CN"
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """The static web archive and its feeds."""
+
+    base_url: str = "http://localhost:8000/"
+    dir: Path | None = None  # default: <data dir>/site
+    feed_issues: int = 10
+
+    def __post_init__(self) -> None:
+        # Links are joined onto base_url, which only works when it ends with a slash.
+        if not self.base_url.endswith("/"):
+            object.__setattr__(self, "base_url", self.base_url + "/")
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    """Secrets for signed links; rotate by moving the old key to ``old_secrets``."""
+
+    secret: str = ""
+    old_secrets: tuple[str, ...] = ()
+
+
+SECTIONS: dict[str, type] = {
+    "data": DataSettings,
+    "database": DatabaseSettings,
+    "publication": PublicationSettings,
+    "site": SiteSettings,
+    "security": SecuritySettings,
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings, one attribute per section."""
+
+    data: DataSettings = field(default_factory=DataSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    publication: PublicationSettings = field(default_factory=PublicationSettings)
+    site: SiteSettings = field(default_factory=SiteSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    source: Path | None = None  # the file these settings came from, if any
+
+    @property
+    def database_url(self) -> str:
+        """The configured URL, or a SQLite file inside the data directory."""
+        if self.database.url:
+            return self.database.url
+        return f"sqlite:///{self.data.dir / 'publisher.db'}"
+
+    @property
+    def site_dir(self) -> Path:
+        """Where static pages and feeds are written."""
+        return self.site.dir if self.site.dir is not None else self.data.dir / "site"
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        """The publication's time zone as an object."""
+        return ZoneInfo(self.publication.timezone)
+
+
+def load_settings(path: str | Path | None = None, env: typing.Mapping[str, str] | None = None) -> Settings:
+    """Read settings from ``path`` (or the usual places), overridden by the environment."""
+    env = os.environ if env is None else env
+    file = _find_file(path, env)
+    raw: dict[str, Any] = {}
+    if file is not None:
+        try:
+            raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(f"cannot read configuration file {file}: {e}") from e
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"{file} is not valid TOML: {e}", "fix the syntax error") from e
+
+    unknown = set(raw) - set(SECTIONS)
+    if unknown:
+        raise ConfigError(
+            f"{file}: unknown section [{sorted(unknown)[0]}]",
+            f"known sections are {', '.join(sorted(SECTIONS))}",
+        )
+    sections = {
+        name: _load_section(name, cls, raw.get(name, {}), env, file)
+        for name, cls in SECTIONS.items()
+    }
+    settings = Settings(**sections, source=file)
+    _validate(settings)
+    return settings
+
+
+def _find_file(path: str | Path | None, env: typing.Mapping[str, str]) -> Path | None:
+    if path is not None or env.get("PUBLISHER_CONFIG"):
+        chosen = Path(path if path is not None else env["PUBLISHER_CONFIG"])
+        if not chosen.is_file():
+            raise ConfigError(
+                f"configuration file {chosen} does not exist",
+                "check --config or $PUBLISHER_CONFIG",
+            )
+        return chosen
+    default = Path(DEFAULT_FILE)
+    return default if default.is_file() else None
+
+
+def _load_section(
+    name: str, cls: type, table: Any, env: typing.Mapping[str, str], file: Path | None
+) -> Any:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{file}: [{name}] must be a table of keys")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = set(table) - set(fields)
+    if unknown:
+        key = sorted(unknown)[0]
+        raise ConfigError(
+            f"{file}: unknown key '{key}' in [{name}]",
+            f"known keys are {', '.join(sorted(fields))}",
+        )
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for key in fields:
+        env_name = f"{ENV_PREFIX}{name.upper()}_{key.upper()}"
+        if env_name in env:
+            values[key] = _cast(env[env_name], hints[key], env_name, from_env=True)
+        elif key in table:
+            values[key] = _cast(table[key], hints[key], f"[{name}] {key}", from_env=False)
+    return cls(**values)
+
+
+def _cast(value: Any, hint: Any, where: str, *, from_env: bool) -> Any:
+    """Convert a value from TOML or the environment to the field's declared type."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        if from_env and value == "" or value is None:
+            return None
+        hint = options[0]
+    try:
+        if hint is bool:
+            return _cast_bool(value)
+        if hint is int and not isinstance(value, bool):
+            return int(value)
+        if hint is float and not isinstance(value, bool):
+            return float(value)
+        if hint is Path:
+            return Path(str(value))
+        if hint is str and isinstance(value, str):
+            return value
+        if typing.get_origin(hint) is tuple:
+            if isinstance(value, str):
+                value = [part for part in value.replace(",", " ").split() if part]
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                return tuple(value)
+    except ValueError:
+        pass
+    raise ConfigError(f"{where} has the value {value!r}, which is not a valid {_type_name(hint)}")
+
+
+def _cast_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(value)
+
+
+def _type_name(hint: Any) -> str:
+    if typing.get_origin(hint) is tuple:
+        return "list of strings"
+    return {bool: "boolean", int: "integer", float: "number", Path: "path", str: "string"}.get(
+        hint, str(hint)
+    )
+
+
+def _validate(settings: Settings) -> None:
+    try:
+        ZoneInfo(settings.publication.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ConfigError(
+            f"unknown time zone {settings.publication.timezone!r}",
+            "use an IANA name such as Asia/Shanghai",
+        ) from e
+    if not settings.site.base_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"site base_url {settings.site.base_url!r} is not an http(s) URL",
+            "set [site] base_url or PUBLISHER_SITE_BASE_URL, e.g. https://news.example.cn/",
+        )
+    if settings.site.feed_issues < 1:
+        raise ConfigError("[site] feed_issues must be at least 1")

@@ -1,0 +1,110 @@
+"""Optional YAML front matter: fields that override what the parser infers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from publisher.errors import InputError
+
+_KNOWN = ("publication", "number", "date", "weekday", "lunar_date", "organizers", "publisher")
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """The known fields (validated) and every other field (kept as JSON-safe data)."""
+
+    known: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def read_front_matter(raw: str | None, source: str | None = None) -> FrontMatter:
+    """Parse and validate the YAML between the ``---`` lines."""
+    if raw is None or not raw.strip():
+        return FrontMatter()
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as e:
+        raise InputError(
+            f"the front matter is not valid YAML ({_first_line(e)})",
+            "fix the lines between the '---' markers",
+            source=source,
+        ) from e
+    if not isinstance(data, dict):
+        raise InputError(
+            "the front matter must be 'key: value' lines", "e.g. 'number: 2890'", source=source
+        )
+    known: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in data.items():
+        name = str(key)
+        if name in _KNOWN:
+            if value is not None:
+                known[name] = _validate(name, value, source)
+        else:
+            extra[name] = _json_safe(value)
+    return FrontMatter(known, extra)
+
+
+def _validate(name: str, value: Any, source: str | None) -> Any:
+    def bad(expected: str) -> InputError:
+        return InputError(
+            f"front matter '{name}: {value}' is not {expected}", f"write e.g. {_EXAMPLES[name]}",
+            source=source,
+        )
+
+    if name == "number":
+        if isinstance(value, bool) or not str(value).strip().isdigit() or int(value) > 10**9:
+            raise bad("a whole number")
+        return int(value)
+    if name == "date":
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise bad("a date") from None
+    if name == "organizers":
+        items = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str | int) for v in items):
+            raise bad("a list of names")
+        return tuple(str(v).strip() for v in items if str(v).strip())
+    if isinstance(value, dict | list):
+        raise bad("text")
+    return str(value).strip() or None
+
+
+_EXAMPLES = {
+    "publication": "'publication: 新即墨'",
+    "number": "'number: 2890'",
+    "date": "'date: 2023-10-27'",
+    "weekday": "'weekday: 星期五'",
+    "lunar_date": "'lunar_date: 农历九月十三'",
+    "organizers": "'organizers: [中共青岛即墨区委, 即墨区人民政府]'",
+    "publisher": "'publisher: 即墨融媒体中心'",
+}
+
+
+def _json_safe(value: Any) -> Any:
+    """YAML can hold dates and odd keys; the archive stores JSON."""
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0]

@@ -1,0 +1,58 @@
+"""Character-level rules of Chinese print text, shared by the parsing steps."""
+
+from __future__ import annotations
+
+import re
+
+# Ideographs, CJK punctuation, full-width forms and the curly quotes Chinese uses.
+_CJK = (
+    "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u31a0-\u31bf\u3400-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u201c\u201d\u2018\u2019"
+    "\U00020000-\U0003134f"
+)
+CJK_CHAR = f"[{_CJK}]"
+IDEOGRAPH = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
+
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<={CJK_CHAR})[ \t\u3000]+(?={CJK_CHAR})")
+_RUNS_OF_SPACE = re.compile(r"[ \t\u3000]+")
+
+# What may end a sentence; closing quotes and brackets are looked through.
+SENTENCE_END = "。!?!?….;;::"
+CLOSERS = "”’」』)】》〕\"')]"
+
+
+def is_cjk(char: str) -> bool:
+    """Whether ``char`` is a CJK ideograph, CJK punctuation or a full-width form."""
+    return bool(re.fullmatch(CJK_CHAR, char))
+
+
+def remove_cjk_spaces(text: str) -> str:
+    """Drop spaces between two CJK characters: line-break artifacts of the print layout.
+
+    ``孙杰组织召开即墨区政企 沟通座谈会`` becomes ``孙杰组织召开即墨区政企沟通座谈会``;
+    a space next to Latin text (``德国 ITEM``) is kept.
+    """
+    return _SPACE_BETWEEN_CJK.sub("", text)
+
+
+def squeeze(text: str) -> str:
+    """Trim ``text`` and collapse runs of spaces (including the ideographic space) to one."""
+    return _RUNS_OF_SPACE.sub(" ", text).strip()
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join wrapped lines: no space across a CJK boundary, one space between Latin words."""
+    text = ""
+    for line in (squeeze(line) for line in lines):
+        if not line:
+            continue
+        if text and not (is_cjk(text[-1]) or is_cjk(line[0])):
+            text += " "
+        text += line
+    return text
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether ``text`` ends with sentence-final punctuation (looking through closing quotes)."""
+    stripped = text.rstrip().rstrip(CLOSERS)
+    return bool(stripped) and stripped[-1] in SENTENCE_END

@@ -1,0 +1,1 @@
+"""The archive: the only place that talks SQL."""

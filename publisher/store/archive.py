@@ -1,0 +1,273 @@
+"""The issue archive: store, fetch and list issues, keyed by (publication, number)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from pypinyin import lazy_pinyin
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from publisher.errors import ConflictError, NotFoundError
+from publisher.model import Article, Issue
+from publisher.store.db import Database, utcnow
+from publisher.store.tables import ArticleRow, IssueRow, PublicationRow
+
+SaveStatus = Literal["stored", "unchanged", "replaced"]
+
+# Below this similarity a replaced article counts as new and gets a new slug.
+SAME_ARTICLE_RATIO = 0.6
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What ``Archive.save`` did, and the issue as stored (with its slugs)."""
+
+    status: SaveStatus
+    issue: Issue
+
+
+@dataclass(frozen=True)
+class IssueSummary:
+    """One line of the archive's listing."""
+
+    publication: str
+    publication_slug: str
+    number: int
+    date: str
+    articles: int
+    title: str  # the lead article's title
+
+
+class Archive:
+    """The stored issues of every publication in one database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def save(
+        self, issue: Issue, *, source_name: str = "", source_text: str = "", replace: bool = False
+    ) -> SaveResult:
+        """Store ``issue``; refuse different content for an existing number unless ``replace``."""
+        return self.save_all([(issue, source_name, source_text)], replace=replace)[0]
+
+    def save_all(
+        self, items: list[tuple[Issue, str, str]], *, replace: bool = False
+    ) -> list[SaveResult]:
+        """Store several ``(issue, source_name, source_text)`` at once: all of them or none."""
+        with self.db.session() as session:
+            return [self._save(session, *item, replace=replace) for item in items]
+
+    def _save(
+        self, session: Session, issue: Issue, source_name: str, source_text: str, *, replace: bool
+    ) -> SaveResult:
+        publication = self._publication_row(session, issue.publication, create=True)
+        row = session.scalar(
+            select(IssueRow).where(
+                IssueRow.publication_id == publication.id, IssueRow.number == issue.number
+            )
+        )
+        if row is not None:
+            old = _issue_from_row(row)
+            if old.content_key() == issue.content_key():
+                return SaveResult("unchanged", old)
+            if not replace:
+                raise ConflictError(
+                    f"issue {issue.number} of {issue.publication} is already stored "
+                    "with different content",
+                    "pass --replace to overwrite it",
+                )
+            issue = _keep_slugs(old.articles, issue)
+            # Flush the old articles' removal first: the new ones reuse their slugs.
+            row.articles.clear()
+            session.flush()
+            status: SaveStatus = "replaced"
+        else:
+            # The first ingest numbers articles in print order; those become permalinks.
+            issue = _with_positional_slugs(issue)
+            row = IssueRow(publication_id=publication.id, number=issue.number)
+            session.add(row)
+            status = "stored"
+        _fill_row(row, issue, source_name, source_text)
+        session.flush()
+        return SaveResult(status, issue)
+
+    def get(self, number: int, publication: str | None = None) -> Issue:
+        """The stored issue ``number``; ``publication`` may be omitted when there is only one."""
+        with self.db.session() as session:
+            return _issue_from_row(self._issue_row(session, number, publication))
+
+    def list(self, publication: str | None = None) -> list[IssueSummary]:
+        """Stored issues, newest first (by date, then number)."""
+        with self.db.session() as session:
+            query = select(IssueRow).join(PublicationRow)
+            if publication is not None:
+                query = query.where(PublicationRow.id == self._publication_row(session, publication).id)
+            query = query.order_by(IssueRow.date.desc(), IssueRow.number.desc())
+            return [
+                IssueSummary(
+                    publication=row.publication.name,
+                    publication_slug=row.publication.slug,
+                    number=row.number,
+                    date=row.date.isoformat(),
+                    articles=len(row.articles),
+                    title=row.articles[0].title if row.articles else "",
+                )
+                for row in session.scalars(query)
+            ]
+
+    def publications(self) -> list[str]:
+        """Names of every publication in the archive."""
+        with self.db.session() as session:
+            return list(session.scalars(select(PublicationRow.name).order_by(PublicationRow.id)))
+
+    def publication_slug(self, publication: str) -> str:
+        """The ASCII slug used in URLs for ``publication``."""
+        with self.db.session() as session:
+            return self._publication_row(session, publication).slug
+
+    def _publication_row(
+        self, session: Session, name: str | None, *, create: bool = False
+    ) -> PublicationRow:
+        if name is None:
+            rows = list(session.scalars(select(PublicationRow)))
+            if len(rows) == 1:
+                return rows[0]
+            if not rows:
+                raise NotFoundError("the archive is empty", "ingest an issue first")
+            names = ", ".join(r.name for r in rows)
+            raise NotFoundError(
+                f"the archive holds several publications ({names})",
+                "choose one with --publication NAME",
+            )
+        row = session.scalar(select(PublicationRow).where(PublicationRow.name == name))
+        if row is None:
+            if not create:
+                raise NotFoundError(f"no publication named {name!r} in the archive")
+            taken = set(session.scalars(select(PublicationRow.slug)))
+            row = PublicationRow(name=name, slug=_unique_slug(name, taken))
+            session.add(row)
+            session.flush()
+        return row
+
+    def _issue_row(self, session: Session, number: int, publication: str | None) -> IssueRow:
+        pub = self._publication_row(session, publication)
+        row = session.scalar(
+            select(IssueRow).where(IssueRow.publication_id == pub.id, IssueRow.number == number)
+        )
+        if row is None:
+            raise NotFoundError(
+                f"issue {number} of {pub.name} is not in the archive",
+                "list stored issues with 'publisher issues'",
+            )
+        return row
+
+
+def slugify_publication(name: str) -> str:
+    """An ASCII slug for a publication name: Chinese becomes pinyin (新即墨 → xinjimo)."""
+    text = "".join(lazy_pinyin(name)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def _unique_slug(name: str, taken: set[str]) -> str:
+    base = slugify_publication(name) or "publication"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _keep_slugs(old: tuple[Article, ...], new: Issue) -> Issue:
+    """Give each replaced article the slug of the old article it most resembles.
+
+    An editor fixing a typo must not break permalinks; an article that matches
+    nothing old gets a fresh slug that was never used in this issue.
+    """
+
+    def fingerprint(a: Article) -> str:
+        return f"{a.kicker or ''}|{a.title}|{a.paragraphs[0][:200] if a.paragraphs else ''}"
+
+    pairs = sorted(
+        (
+            (difflib.SequenceMatcher(None, fingerprint(o), fingerprint(n)).ratio(), i, j)
+            for i, n in enumerate(new.articles)
+            for j, o in enumerate(old)
+        ),
+        reverse=True,
+    )
+    slugs: dict[int, str] = {}
+    used_old: set[int] = set()
+    for ratio, i, j in pairs:
+        if ratio < SAME_ARTICLE_RATIO:
+            break
+        if i not in slugs and j not in used_old:
+            slugs[i] = old[j].slug
+            used_old.add(j)
+    taken = {a.slug for a in old}
+    next_number = max((int(s) for s in taken if s.isdigit()), default=0) + 1
+    articles = []
+    for i, article in enumerate(new.articles):
+        if i not in slugs:
+            slugs[i] = str(next_number)
+            next_number += 1
+        articles.append(replace(article, slug=slugs[i]))
+    return replace(new, articles=tuple(articles))
+
+
+def _with_positional_slugs(issue: Issue) -> Issue:
+    articles = tuple(replace(a, slug=str(i)) for i, a in enumerate(issue.articles, start=1))
+    return replace(issue, articles=articles)
+
+
+def _fill_row(row: IssueRow, issue: Issue, source_name: str, source_text: str) -> None:
+    """Write ``issue`` into ``row`` in place, so the row's id (which sends refer to) never changes."""
+    row.date = issue.date
+    row.weekday = issue.weekday
+    row.lunar_date = issue.lunar_date
+    row.organizers = list(issue.organizers)
+    row.publisher = issue.publisher
+    row.extra = issue.extra
+    row.source_name = source_name
+    row.source_text = source_text
+    row.updated_at = utcnow()
+    row.articles = [
+            ArticleRow(
+                position=position,
+                slug=a.slug,
+                kicker=a.kicker,
+                title=a.title,
+                subtitle=a.subtitle,
+                authors=list(a.authors),
+                paragraphs=list(a.paragraphs),
+                untitled=a.untitled,
+            )
+            for position, a in enumerate(issue.articles)
+        ]
+
+
+def _issue_from_row(row: IssueRow) -> Issue:
+    return Issue(
+        publication=row.publication.name,
+        number=row.number,
+        date=row.date,
+        weekday=row.weekday,
+        lunar_date=row.lunar_date,
+        organizers=tuple(row.organizers),
+        publisher=row.publisher,
+        extra=dict(row.extra),
+        articles=tuple(
+            Article(
+                slug=a.slug,
+                kicker=a.kicker,
+                title=a.title,
+                subtitle=a.subtitle,
+                authors=tuple(a.authors),
+                paragraphs=tuple(a.paragraphs),
+                untitled=a.untitled,
+            )
+            for a in row.articles
+        ),
+    )

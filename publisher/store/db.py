@@ -1,0 +1,110 @@
+"""The database connection: one engine per URL, one declarative base for every table.
+
+SQLite is the default and PostgreSQL must keep working, so everything here is
+portable SQLAlchemy 2: no SQLite-only SQL anywhere in the project.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+from publisher.errors import ConfigError
+
+
+class Base(DeclarativeBase):
+    """The declarative base shared by the archive, the audience and the ledger."""
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored in UTC and always read back as an aware datetime.
+
+    SQLite drops time zones; PostgreSQL keeps them. Normalising here means the
+    rest of the code never sees a naive datetime.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: object) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware one")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: object) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    """The current time, aware, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Database:
+    """An engine plus a session factory, with the schema created on first use."""
+
+    def __init__(self, url: str) -> None:
+        try:
+            parsed = make_url(url)
+        except ArgumentError as e:
+            raise ConfigError(
+                f"database URL {url!r} is not valid",
+                "use e.g. sqlite:///var/publisher.db or postgresql+psycopg://user@host/db",
+            ) from e
+        self.url = url
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs: dict[str, object] = {}
+        if self.is_sqlite:
+            # Several processes (scheduler, web, CLI) share one file: wait for locks.
+            kwargs["connect_args"] = {"timeout": 30}
+        self.engine: Engine = create_engine(url, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def create_schema(self) -> None:
+        """Create every table that does not exist yet."""
+        # Import for the side effect of registering every table on Base.metadata.
+        import publisher.store.tables  # noqa: F401
+        import subscribers.tables  # noqa: F401
+
+        try:
+            Base.metadata.create_all(self.engine)
+        except OperationalError as e:
+            raise ConfigError(
+                f"cannot open the database {self.engine.url!r}: {e.orig}",
+                "check [database] url or PUBLISHER_DATABASE_URL",
+            ) from e
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits on success and rolls back on any error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    # WAL lets readers (the web app) work while a sender writes the ledger.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

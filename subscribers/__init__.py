@@ -1,0 +1,1 @@
+"""The audience: subscribers, their signed links and their preferences."""
