@@ -71,12 +71,32 @@ class SecuritySettings:
     old_secrets: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class EmailSettings:
+    """How digests look as mail: sender, list identity, signing."""
+
+    from_address: str = "newsletter@localhost"
+    from_name: str = ""  # default: the publication's name
+    reply_to: str = ""
+    domain: str = ""  # for Message-ID and List-Id; default: the sender's domain
+    unsubscribe_mailto: str = ""  # default: unsubscribe@<domain>
+    full_text: bool = False  # whole articles in the digest instead of ledes
+    dkim_selector: str = ""
+    dkim_key_file: Path | None = None
+
+    @property
+    def mail_domain(self) -> str:
+        """The domain used in Message-ID, List-Id and the mailto unsubscribe address."""
+        return self.domain or self.from_address.rpartition("@")[2] or "localhost"
+
+
 SECTIONS: dict[str, type] = {
     "data": DataSettings,
     "database": DatabaseSettings,
     "publication": PublicationSettings,
     "site": SiteSettings,
     "security": SecuritySettings,
+    "email": EmailSettings,
 }
 
 
@@ -89,6 +109,7 @@ class Settings:
     publication: PublicationSettings = field(default_factory=PublicationSettings)
     site: SiteSettings = field(default_factory=SiteSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
+    email: EmailSettings = field(default_factory=EmailSettings)
     source: Path | None = None  # the file these settings came from, if any
 
     @property
