@@ -130,7 +130,9 @@ class Settings:
         return ZoneInfo(self.publication.timezone)
 
 
-def load_settings(path: str | Path | None = None, env: typing.Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    path: str | Path | None = None, env: typing.Mapping[str, str] | None = None
+) -> Settings:
     """Read settings from ``path`` (or the usual places), overridden by the environment."""
     env = os.environ if env is None else env
     file = _find_file(path, env)
@@ -199,7 +201,7 @@ def _cast(value: Any, hint: Any, where: str, *, from_env: bool) -> Any:
     """Convert a value from TOML or the environment to the field's declared type."""
     if typing.get_origin(hint) in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(hint) if a is not type(None)]
-        if from_env and value == "" or value is None:
+        if (from_env and value == "") or value is None:
             return None
         hint = options[0]
     try:

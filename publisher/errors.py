@@ -46,3 +46,11 @@ class RenderError(PublisherError):
 
 class DeliveryError(PublisherError):
     """Mail could not be handed to the configured transport."""
+
+
+class ValidationError(PublisherError):
+    """A value given by a person (an address, a name, a preference) is refused."""
+
+
+class TokenError(PublisherError):
+    """A signed link is forged, expired, or meant for another subscriber or purpose."""

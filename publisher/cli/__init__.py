@@ -15,7 +15,7 @@ from publisher.cli.context import cli
 from publisher.errors import PublisherError
 
 # Importing a command module registers its commands on ``cli``.
-from publisher.cli import archive  # noqa: E402, F401  isort: skip
+from publisher.cli import archive  # noqa: F401  isort: skip
 
 __all__ = ["cli", "main"]
 

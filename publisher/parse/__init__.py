@@ -26,7 +26,7 @@ __all__ = ["decode", "parse_issue"]
 
 # A masthead is a paper's name: short, and no sentence.
 _MASTHEAD_MAX = 12
-_MASTHEAD_FORBIDDEN = set("。,,!?!?::;;——()()“”\"")
+_MASTHEAD_FORBIDDEN = set('。,,!?!?::;;——()()“”"')
 
 
 def parse_issue(text: str, source: str | None = None) -> Issue:
@@ -95,7 +95,9 @@ def _take_masthead(blocks: list[Block], publication: str | None) -> str | None:
 
 
 def _fill_missing(known: DateLine, more: DateLine) -> DateLine:
-    missing = {f.name: getattr(more, f.name) for f in fields(known) if getattr(known, f.name) is None}
+    missing = {
+        f.name: getattr(more, f.name) for f in fields(known) if getattr(known, f.name) is None
+    }
     return replace(known, **missing)
 
 

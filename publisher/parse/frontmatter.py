@@ -14,6 +14,16 @@ from publisher.errors import InputError
 _KNOWN = ("publication", "number", "date", "weekday", "lunar_date", "organizers", "publisher")
 
 
+class _Loader(yaml.SafeLoader):
+    """A safe loader that leaves dates as text: we validate them ourselves, with a clear message."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 @dataclass(frozen=True)
 class FrontMatter:
     """The known fields (validated) and every other field (kept as JSON-safe data)."""
@@ -27,8 +37,8 @@ def read_front_matter(raw: str | None, source: str | None = None) -> FrontMatter
     if raw is None or not raw.strip():
         return FrontMatter()
     try:
-        data = yaml.safe_load(raw)
-    except yaml.YAMLError as e:
+        data = yaml.load(raw, Loader=_Loader)
+    except (yaml.YAMLError, ValueError, RecursionError) as e:
         raise InputError(
             f"the front matter is not valid YAML ({_first_line(e)})",
             "fix the lines between the '---' markers",
@@ -53,7 +63,8 @@ def read_front_matter(raw: str | None, source: str | None = None) -> FrontMatter
 def _validate(name: str, value: Any, source: str | None) -> Any:
     def bad(expected: str) -> InputError:
         return InputError(
-            f"front matter '{name}: {value}' is not {expected}", f"write e.g. {_EXAMPLES[name]}",
+            f"front matter '{name}: {value}' is not {expected}",
+            f"write e.g. {_EXAMPLES[name]}",
             source=source,
         )
 

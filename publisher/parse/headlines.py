@@ -42,7 +42,7 @@ def group_headline(headings: list[str]) -> Headline:
     subtitles = [_SUBTITLE_DASH.sub("", h) for h in headings if is_subtitle(h)]
     if not main:
         # Only dash-led headings: the first is the title, as printed.
-        main, subtitles = [subtitles[0]], subtitles[1:]
+        main, subtitles = [headings[0]], subtitles[1:]
     title = main[-1]
     # Headings before the kicker (a page or section label) stay with the kicker, not lost.
     kicker = " ".join(_KICKER_END.sub("", h) for h in main[:-1]) or None

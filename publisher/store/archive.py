@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from pypinyin import lazy_pinyin
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from publisher.errors import ConflictError, NotFoundError
@@ -40,6 +41,15 @@ class IssueSummary:
     date: str
     articles: int
     title: str  # the lead article's title
+
+
+@dataclass(frozen=True)
+class StoredIssue:
+    """An issue with what the renderers need beyond its content."""
+
+    issue: Issue
+    publication_slug: str
+    updated_at: dt.datetime  # when its content last changed; the version a build renders
 
 
 class Archive:
@@ -105,7 +115,9 @@ class Archive:
         with self.db.session() as session:
             query = select(IssueRow).join(PublicationRow)
             if publication is not None:
-                query = query.where(PublicationRow.id == self._publication_row(session, publication).id)
+                query = query.where(
+                    PublicationRow.id == self._publication_row(session, publication).id
+                )
             query = query.order_by(IssueRow.date.desc(), IssueRow.number.desc())
             return [
                 IssueSummary(
@@ -118,6 +130,81 @@ class Archive:
                 )
                 for row in session.scalars(query)
             ]
+
+    def stored(self, number: int, publication: str | None = None) -> StoredIssue:
+        """The stored issue ``number`` with its publication slug and version."""
+        with self.db.session() as session:
+            return _stored_from_row(self._issue_row(session, number, publication))
+
+    def recent(self, publication: str, limit: int) -> list[StoredIssue]:
+        """The newest ``limit`` issues of ``publication``, newest first (an indexed query)."""
+        with self.db.session() as session:
+            pub = self._publication_row(session, publication)
+            query = (
+                select(IssueRow)
+                .where(IssueRow.publication_id == pub.id)
+                .order_by(IssueRow.date.desc(), IssueRow.number.desc())
+                .limit(limit)
+            )
+            return [_stored_from_row(row) for row in session.scalars(query)]
+
+    def summaries(self, publication: str, first: dt.date, last: dt.date) -> list[IssueSummary]:
+        """Issues dated ``first`` to ``last`` inclusive, newest first, without their text."""
+        with self.db.session() as session:
+            pub = self._publication_row(session, publication)
+            count = (
+                select(func.count(ArticleRow.id))
+                .where(ArticleRow.issue_id == IssueRow.id)
+                .scalar_subquery()
+            )
+            lead = (
+                select(ArticleRow.title)
+                .where(ArticleRow.issue_id == IssueRow.id, ArticleRow.position == 0)
+                .scalar_subquery()
+            )
+            query = (
+                select(IssueRow.number, IssueRow.date, count, lead)
+                .where(IssueRow.publication_id == pub.id, IssueRow.date.between(first, last))
+                .order_by(IssueRow.date.desc(), IssueRow.number.desc())
+            )
+            return [
+                IssueSummary(pub.name, pub.slug, number, date.isoformat(), articles, title or "")
+                for number, date, articles, title in session.execute(query)
+            ]
+
+    def date_range(self, publication: str) -> tuple[dt.date, dt.date] | None:
+        """The dates of the oldest and newest issue of ``publication``, if it has any."""
+        with self.db.session() as session:
+            pub = self._publication_row(session, publication)
+            where = IssueRow.publication_id == pub.id
+            first = session.scalar(select(func.min(IssueRow.date)).where(where))
+            last = session.scalar(select(func.max(IssueRow.date)).where(where))
+            return None if first is None or last is None else (first, last)
+
+    def unbuilt(self) -> list[tuple[str, int]]:
+        """``(publication, number)`` of every issue changed since its pages were last built."""
+        with self.db.session() as session:
+            query = (
+                select(PublicationRow.name, IssueRow.number)
+                .join(IssueRow.publication)
+                .where(or_(IssueRow.built_at.is_(None), IssueRow.built_at < IssueRow.updated_at))
+                .order_by(IssueRow.date, IssueRow.number)
+            )
+            return [(name, number) for name, number in session.execute(query)]
+
+    def mark_built(self, publication: str, number: int, version: dt.datetime) -> None:
+        """Record that ``version`` (an ``updated_at``) of the issue is what the site shows.
+
+        Recording the version rather than the clock means an issue replaced
+        while it was being built still counts as changed.
+        """
+        with self.db.session() as session:
+            pub = self._publication_row(session, publication)
+            session.execute(
+                update(IssueRow)
+                .where(IssueRow.publication_id == pub.id, IssueRow.number == number)
+                .values(built_at=version)
+            )
 
     def publications(self) -> list[str]:
         """Names of every publication in the archive."""
@@ -234,18 +321,22 @@ def _fill_row(row: IssueRow, issue: Issue, source_name: str, source_text: str) -
     row.source_text = source_text
     row.updated_at = utcnow()
     row.articles = [
-            ArticleRow(
-                position=position,
-                slug=a.slug,
-                kicker=a.kicker,
-                title=a.title,
-                subtitle=a.subtitle,
-                authors=list(a.authors),
-                paragraphs=list(a.paragraphs),
-                untitled=a.untitled,
-            )
-            for position, a in enumerate(issue.articles)
-        ]
+        ArticleRow(
+            position=position,
+            slug=a.slug,
+            kicker=a.kicker,
+            title=a.title,
+            subtitle=a.subtitle,
+            authors=list(a.authors),
+            paragraphs=list(a.paragraphs),
+            untitled=a.untitled,
+        )
+        for position, a in enumerate(issue.articles)
+    ]
+
+
+def _stored_from_row(row: IssueRow) -> StoredIssue:
+    return StoredIssue(_issue_from_row(row), row.publication.slug, row.updated_at)
 
 
 def _issue_from_row(row: IssueRow) -> Issue:

@@ -1,0 +1,63 @@
+"""Settings: defaults, the TOML file, environment overrides and clear refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from publisher.config import load_settings
+from publisher.errors import ConfigError
+
+
+def test_defaults_need_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(env={})
+    assert settings.database_url == "sqlite:///var/publisher.db"
+    assert settings.site_dir == Path("var/site")
+    assert settings.site.base_url == "http://localhost:8000/"
+    assert str(settings.timezone) == "Asia/Shanghai"
+    assert settings.publication.language == "zh-CN"
+
+
+def test_environment_wins_over_file(tmp_path: Path) -> None:
+    config = tmp_path / "p.toml"
+    config.write_text(
+        '[site]\nbase_url = "https://a.example/"\nfeed_issues = 3\n[email]\nfull_text = true\n',
+        "utf-8",
+    )
+    settings = load_settings(
+        config,
+        env={
+            "PUBLISHER_SITE_BASE_URL": "https://b.example/news",
+            "PUBLISHER_DATABASE_URL": "sqlite://",
+        },
+    )
+    assert settings.site.base_url == "https://b.example/news/"  # a trailing slash is added
+    assert settings.site.feed_issues == 3
+    assert settings.email.full_text is True
+    assert settings.database_url == "sqlite://"
+
+
+def test_config_found_through_environment_variable(tmp_path: Path) -> None:
+    config = tmp_path / "elsewhere.toml"
+    config.write_text('[publication]\ntimezone = "Asia/Tokyo"\n', "utf-8")
+    assert str(load_settings(env={"PUBLISHER_CONFIG": str(config)}).timezone) == "Asia/Tokyo"
+
+
+@pytest.mark.parametrize(
+    ("toml", "env", "words"),
+    [
+        ("[nope]\n", {}, "unknown section [nope]"),
+        ("[site]\nbase_url = 5\n", {}, "not a valid string"),
+        ("[site\n", {}, "not valid TOML"),
+        ("", {"PUBLISHER_PUBLICATION_TIMEZONE": "Mars/Base"}, "unknown time zone"),
+        ("", {"PUBLISHER_SITE_BASE_URL": "ftp://x/"}, "not an http(s) URL"),
+        ("", {"PUBLISHER_EMAIL_FULL_TEXT": "perhaps"}, "not a valid boolean"),
+    ],
+)
+def test_refusals_say_what_is_wrong(tmp_path: Path, toml: str, env: dict, words: str) -> None:
+    config = tmp_path / "p.toml"
+    config.write_text(toml, "utf-8")
+    with pytest.raises(ConfigError, match=__import__("re").escape(words)):
+        load_settings(config, env=env)

@@ -1,0 +1,74 @@
+"""The archive on a real SQLite file: keys, idempotence, replacement with stable slugs."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from publisher.app import Publisher
+from publisher.errors import ConflictError, NotFoundError
+from publisher.model import Article
+from publisher.parse import parse_bytes
+from publisher.store.archive import slugify_publication
+
+from .conftest import SAMPLE
+
+
+@pytest.fixture
+def sample():
+    return parse_bytes(SAMPLE.read_bytes())
+
+
+def test_round_trip_is_exact(app: Publisher, sample) -> None:
+    stored = app.archive.save(sample).issue
+    assert app.archive.get(2890) == stored
+    assert stored.content_key() == sample.content_key()
+
+
+def test_replace_keeps_slugs_of_edited_articles_and_adds_new_ones(app: Publisher, sample) -> None:
+    app.archive.save(sample)
+    articles = list(sample.articles)
+    articles[3] = dataclasses.replace(articles[3], title="一个“即”字,收益几许?")
+    articles.insert(1, Article(title="新增一篇完全不同的报道", paragraphs=("内容全然不同。",)))
+    del articles[0]
+    edited = dataclasses.replace(sample, articles=tuple(articles))
+
+    result = app.archive.save(edited, replace=True)
+    assert result.status == "replaced"
+    slugs = {a.title: a.slug for a in app.archive.get(2890).articles}
+    assert slugs["一个“即”字,收益几许?"] == "4"
+    assert slugs["孙杰组织召开即墨区政企沟通座谈会"] == "2"
+    assert slugs["新增一篇完全不同的报道"] == "6"  # never reuses the removed article's "1"
+    assert "1" not in slugs.values()
+
+
+def test_different_content_without_replace_is_refused(app: Publisher, sample) -> None:
+    app.archive.save(sample)
+    with pytest.raises(ConflictError):
+        app.archive.save(dataclasses.replace(sample, lunar_date="农历九月十四"))
+    assert app.archive.get(2890).lunar_date == "农历九月十三"
+
+
+def test_save_all_is_all_or_nothing(app: Publisher, sample) -> None:
+    app.archive.save(sample)
+    other = dataclasses.replace(sample, number=2891)
+    conflicting = dataclasses.replace(sample, lunar_date="农历九月十四")
+    with pytest.raises(ConflictError):
+        app.archive.save_all([(other, "", ""), (conflicting, "", "")])
+    with pytest.raises(NotFoundError):
+        app.archive.get(2891)
+
+
+def test_publications_have_pinyin_slugs(app: Publisher, sample) -> None:
+    app.archive.save(sample)
+    assert app.archive.publication_slug("新即墨") == "xinjimo"
+    assert slugify_publication("Daily 日报!") == "daily-ribao"
+
+
+def test_same_number_in_two_publications(app: Publisher, sample) -> None:
+    app.archive.save(sample)
+    app.archive.save(dataclasses.replace(sample, publication="即墨日报"))
+    assert app.archive.get(2890, "即墨日报").publication == "即墨日报"
+    with pytest.raises(NotFoundError, match="--publication"):
+        app.archive.get(2890)
