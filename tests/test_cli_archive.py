@@ -1,0 +1,133 @@
+"""The ingest/show/issues commands: the contract other tools depend on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from .cli import assert_refused, run
+
+
+def test_ingest_then_show_json(env: dict[str, str], sample_path: Path) -> None:
+    result = run("ingest", "--no-build", sample_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode().count("\n") == 1
+    assert "stored" in result.stdout.decode() and "2890" in result.stdout.decode()
+
+    shown = run("show", "2890", "--json", env=env)
+    data = json.loads(shown.stdout)
+    assert list(data) == [
+        "publication",
+        "number",
+        "date",
+        "weekday",
+        "lunar_date",
+        "organizers",
+        "publisher",
+        "articles",
+    ]
+    assert data["publication"] == "新即墨" and data["number"] == 2890
+    assert list(data["articles"][0]) == [
+        "slug",
+        "kicker",
+        "title",
+        "subtitle",
+        "authors",
+        "paragraphs",
+        "untitled",
+    ]
+    assert [a["slug"] for a in data["articles"]] == ["1", "2", "3", "4", "5"]
+    assert [len(a["paragraphs"]) for a in data["articles"]] == [5, 4, 3, 7, 1]
+    assert data["articles"][0]["kicker"] is None
+
+
+def test_show_human_readable(env: dict[str, str], sample_path: Path) -> None:
+    run("ingest", "--no-build", sample_path, env=env)
+    text = run("show", "2890", env=env).stdout.decode()
+    assert "新即墨 第2890期 2023-10-27 星期五 农历九月十三" in text
+    assert "一个“即”字,收益几何?" in text
+
+
+def test_reingest_same_content_changes_nothing(env: dict[str, str], sample_path: Path) -> None:
+    run("ingest", "--no-build", sample_path, env=env)
+    again = run("ingest", "--no-build", sample_path, env=env)
+    assert again.returncode == 0 and again.stdout.decode().startswith("unchanged")
+
+
+def test_changed_content_is_refused_unless_replace(env: dict[str, str], sample_path: Path) -> None:
+    run("ingest", "--no-build", sample_path, env=env)
+    fixed = sample_path.read_text(encoding="utf-8").replace("收益几何", "收益几许")
+    sample_path.write_text(fixed, encoding="utf-8")
+    assert_refused(run("ingest", "--no-build", sample_path, env=env), "--replace")
+    assert "收益几何" in run("show", "2890", env=env).stdout.decode()
+
+    replaced = run("ingest", "--no-build", "--replace", sample_path, env=env)
+    assert replaced.stdout.decode().startswith("replaced")
+    data = json.loads(run("show", "2890", "--json", env=env).stdout)
+    assert data["articles"][3]["title"] == "一个“即”字,收益几许?"
+    assert [a["slug"] for a in data["articles"]] == ["1", "2", "3", "4", "5"]
+
+
+def test_issues_newest_first_and_several_publications(env: dict[str, str], tmp_path: Path) -> None:
+    for name, number, day in [("甲报", 1, 1), ("甲报", 2, 2), ("乙报", 1, 3)]:
+        path = tmp_path / f"{name}{number}.md"
+        path.write_text(f"# {name}\n\n2024年1月{day}日 第{number}期\n\n## 标题\n\n正文。", "utf-8")
+        assert run("ingest", "--no-build", path, env=env).returncode == 0
+    listing = run("issues", env=env).stdout.decode().splitlines()
+    assert [line.split("\t")[:2] for line in listing] == [
+        ["乙报", "第1期"],
+        ["甲报", "第2期"],
+        ["甲报", "第1期"],
+    ]
+    assert_refused(run("show", "1", env=env), "--publication")
+    shown = json.loads(run("show", "1", "--publication", "乙报", "--json", env=env).stdout)
+    assert shown["publication"] == "乙报"
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"", "empty"),
+        (b"\x00\x01\x02binary", "binary"),
+        ("# 报\n第1期".encode("gb18030"), "UTF-8"),
+        ("# 测试报\n\n## 标题\n\n正文。".encode(), "front matter"),
+        ("# 测试报\n\n2024年1月1日 第1期\n".encode(), "no articles"),
+    ],
+)
+def test_bad_input_exit_2_one_line_nothing_stored(
+    env: dict[str, str], tmp_path: Path, content: bytes, words: str
+) -> None:
+    good = tmp_path / "good.md"
+    good.write_text("# 测试报\n\n2024年1月1日 第1期\n\n## 标题\n\n正文。", "utf-8")
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(content)
+    line = assert_refused(run("ingest", "--no-build", good, bad, env=env), words)
+    assert line.startswith("publisher: ") and "bad.md" in line
+    # The good file given alongside was not stored either: all or nothing.
+    assert "empty" in run("issues", env=env).stdout.decode()
+
+
+def test_missing_file_and_usage_errors(env: dict[str, str], tmp_path: Path) -> None:
+    assert_refused(run("ingest", tmp_path / "nope.md", env=env), "no such file")
+    assert_refused(run("ingest", tmp_path, env=env), "directory")
+    assert_refused(run("show", "abc", env=env), "not a valid integer")
+    assert_refused(run("frobnicate", env=env), "No such command")
+    assert_refused(run("show", "9", env=env), "empty")
+
+
+def test_bad_configuration_is_one_line(env: dict[str, str], tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "publisher.toml").write_text("[site]\nbase_urll = 'x'\n", "utf-8")
+    assert_refused(run("issues", env=env, cwd=elsewhere), "base_urll", "[site]")
+    assert_refused(run("issues", env={**env, "PUBLISHER_SITE_FEED_ISSUES": "many"}), "FEED_ISSUES")
+    assert_refused(run("--config", tmp_path / "absent.toml", "issues", env=env), "does not exist")
+
+
+def test_python_dash_m_and_help(env: dict[str, str]) -> None:
+    result = run("--help", env=env)
+    assert result.returncode == 0
+    for command in ("ingest", "show", "issues"):
+        assert command in result.stdout.decode()
