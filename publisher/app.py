@@ -12,6 +12,9 @@ from pathlib import Path
 from publisher.config import Settings, load_settings
 from publisher.store.archive import Archive
 from publisher.store.db import Database
+from subscribers.links import Links
+from subscribers.store import SubscriberStore
+from subscribers.tokens import Tokens
 
 
 class Publisher:
@@ -36,6 +39,21 @@ class Publisher:
     def archive(self) -> Archive:
         """The stored issues."""
         return Archive(self.db)
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        """Signs and reads the confirm, unsubscribe and preferences links."""
+        return Tokens.from_settings(self.settings)
+
+    @cached_property
+    def subscribers(self) -> SubscriberStore:
+        """The audience."""
+        return SubscriberStore(self.db, self.tokens)
+
+    @cached_property
+    def links(self) -> Links:
+        """Each subscriber's personal values and signed links under the site's base URL."""
+        return Links(self.tokens, self.settings.site.base_url)
 
     def close(self) -> None:
         """Release the database connections."""

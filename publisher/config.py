@@ -90,6 +90,14 @@ class EmailSettings:
         return self.domain or self.from_address.rpartition("@")[2] or "localhost"
 
 
+@dataclass(frozen=True)
+class SubscribersSettings:
+    """The audience: when a failing address is given up, how long a confirmation link lives."""
+
+    bounce_threshold: int = 3  # hard bounces before a subscriber becomes 'bounced'
+    confirm_days: int = 7  # lifetime of a double opt-in confirmation link
+
+
 SECTIONS: dict[str, type] = {
     "data": DataSettings,
     "database": DatabaseSettings,
@@ -97,6 +105,7 @@ SECTIONS: dict[str, type] = {
     "site": SiteSettings,
     "security": SecuritySettings,
     "email": EmailSettings,
+    "subscribers": SubscribersSettings,
 }
 
 
@@ -110,6 +119,7 @@ class Settings:
     site: SiteSettings = field(default_factory=SiteSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     email: EmailSettings = field(default_factory=EmailSettings)
+    subscribers: SubscribersSettings = field(default_factory=SubscribersSettings)
     source: Path | None = None  # the file these settings came from, if any
 
     @property
@@ -259,3 +269,7 @@ def _validate(settings: Settings) -> None:
         )
     if settings.site.feed_issues < 1:
         raise ConfigError("[site] feed_issues must be at least 1")
+    if settings.subscribers.bounce_threshold < 1:
+        raise ConfigError("[subscribers] bounce_threshold must be at least 1")
+    if settings.subscribers.confirm_days < 1:
+        raise ConfigError("[subscribers] confirm_days must be at least 1")

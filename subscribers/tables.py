@@ -1,18 +1,13 @@
-"""The subscriber table, on the same database and declarative base as the archive."""
+"""The subscriber tables, on the same database and declarative base as the archive."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from publisher.store.db import Base, UTCDateTime, utcnow
-
-STATUSES = ("pending", "active", "unsubscribed", "bounced", "complained")
-CADENCES = ("issue", "weekly")  # every issue, or one digest a week
-FORMATS = ("html", "text")
-SOURCES = ("form", "import", "cli", "admin")
 
 
 class SubscriberRow(Base):
@@ -35,3 +30,20 @@ class SubscriberRow(Base):
     unsubscribed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     bounced_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     complained_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SubscriberEventRow(Base):
+    """Every change of a subscriber's status or preferences, when and why (an audit trail)."""
+
+    __tablename__ = "subscriber_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    old_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    new_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+
+    subscriber: Mapped[SubscriberRow] = relationship()
