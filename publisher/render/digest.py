@@ -1,0 +1,89 @@
+"""The email digest of an issue: rendered with Jinja2 and inlined with premailer once per issue.
+
+``render_digest`` returns a ``publisher.digest.Digest`` whose HTML and text
+still hold the personal-field markers; delivery fills them per subscriber
+with plain string joins and never comes back here.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from premailer import Premailer
+
+from publisher.config import Settings
+from publisher.digest import FIELDS, Digest, Template, marker
+from publisher.model import Issue
+from publisher.render.templating import render
+from publisher.render.view import IssueView, issue_view
+
+PREHEADER_CHARS = 90
+# Gmail hides everything after this many bytes of HTML behind "message clipped".
+GMAIL_CLIP_BYTES = 102 * 1024
+
+
+def render_digest(settings: Settings, issue: Issue, publication_slug: str) -> Digest:
+    """The digest of ``issue``, ready for ``Digest.personalize``."""
+    view = issue_view(issue, publication_slug, settings)
+    return digest_of(view, full_text=settings.email.full_text)
+
+
+def digest_of(view: IssueView, *, full_text: bool) -> Digest:
+    """The digest of an issue view: the costly rendering, done once."""
+    personal = {field: marker(field) for field in FIELDS}
+    context = {
+        "issue": view,
+        "full_text": full_text,
+        "subject": subject(view),
+        "preheader": preheader(view),
+        "personal": personal,
+    }
+    return Digest(
+        publication=view.publication,
+        number=view.number,
+        subject=context["subject"],
+        preheader=context["preheader"],
+        html=Template.compile(inline_css(render("digest.html", **context))),
+        text=Template.compile(render("digest.txt", **context)),
+    )
+
+
+def web_digest(view: IssueView, *, full_text: bool) -> str:
+    """The digest as a public web page: the same layout, without anyone's personal links."""
+    return inline_css(
+        render(
+            "digest.html",
+            issue=view,
+            full_text=full_text,
+            subject=subject(view),
+            preheader=preheader(view),
+            personal=None,
+        )
+    )
+
+
+def subject(view: IssueView) -> str:
+    """The subject line: the issue and its lead story (already free of control characters)."""
+    if not view.articles:
+        return view.title
+    lead = view.articles[0].title
+    more = f" 等{len(view.articles)}篇" if len(view.articles) > 1 else ""
+    return f"{view.title}|{lead}{more}"
+
+
+def preheader(view: IssueView) -> str:
+    """The line mail clients show after the subject: the date and the other headlines."""
+    text = f"{view.dateline}。" + ";".join(a.title for a in view.articles[1:])
+    return text if len(text) <= PREHEADER_CHARS else text[: PREHEADER_CHARS - 1] + "…"
+
+
+def inline_css(html: str) -> str:
+    """``html`` with its stylesheet inlined into style attributes (media queries kept)."""
+    return Premailer(
+        html,
+        disable_link_rewrites=True,
+        remove_classes=False,
+        strip_important=False,
+        allow_network=False,
+        cssutils_logging_level=logging.CRITICAL,
+    ).transform()

@@ -1,0 +1,102 @@
+"""Atom and RSS feeds of a publication's newest issues (feedgen).
+
+Pure: views in, feed documents out. Entry ids are tag: URIs made from stable
+keys (see ``links``), dates carry the publication's UTC offset, and nothing
+depends on the clock, so rebuilding an unchanged archive gives identical bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from feedgen.entry import FeedEntry
+from feedgen.feed import FeedGenerator
+
+from publisher.render.links import Links
+from publisher.render.templating import render
+from publisher.render.view import ArticleView, IssueView
+
+ATOM_TYPE = "application/atom+xml"
+RSS_TYPE = "application/rss+xml"
+BRIEF = "简讯"
+
+
+def atom_feed(issues: Sequence[IssueView], links: Links) -> bytes:
+    """Atom 1.0: one entry per article of ``issues`` (newest issue first)."""
+    feed = _articles(issues, links, "atom", ATOM_TYPE)
+    return feed.atom_str(pretty=True)
+
+
+def rss_feed(issues: Sequence[IssueView], links: Links) -> bytes:
+    """RSS 2.0 with ``content:encoded`` and ``dc:creator``: one item per article."""
+    feed = _articles(issues, links, "rss", RSS_TYPE)
+    return feed.rss_str(pretty=True)
+
+
+def issues_feed(issues: Sequence[IssueView], links: Links) -> bytes:
+    """Atom 1.0: one entry per issue, its table of contents as content."""
+    feed = _generator(issues, links, "issues", ATOM_TYPE, f"{issues[0].publication}:每期目录")
+    for issue in issues:
+        entry = feed.add_entry(order="append")
+        entry.id(issue.id)
+        entry.title(f"{issue.title}({issue.date_text})")
+        entry.link(href=issue.url, rel="alternate", type="text/html")
+        entry.author(name=issue.credit)
+        entry.content(render("issue_entry.html", issue=issue), type="html")
+        entry.summary(";".join(a.title for a in issue.articles))
+        entry.category(term=issue.label)
+        _dates(entry, issue)
+    return feed.atom_str(pretty=True)
+
+
+def _articles(
+    issues: Sequence[IssueView], links: Links, kind: str, self_type: str
+) -> FeedGenerator:
+    feed = _generator(issues, links, kind, self_type, f"{issues[0].publication}:每期文章全文")
+    for issue in issues:
+        for article in issue.articles:
+            _article_entry(feed.add_entry(order="append"), issue, article)
+    return feed
+
+
+def _generator(
+    issues: Sequence[IssueView], links: Links, kind: str, self_type: str, subtitle: str
+) -> FeedGenerator:
+    newest = issues[0]
+    feed = FeedGenerator()
+    feed.load_extension("dc", atom=False, rss=True)
+    feed.id(links.feed_id(kind))
+    feed.title(newest.publication)
+    feed.subtitle(subtitle)
+    feed.language(newest.language)
+    feed.author(name=newest.credit)
+    feed.link(href=links.url(links.feed(kind)), rel="self", type=self_type)
+    # RSS takes its one <link> from the last link given: the site, not the feed.
+    feed.link(href=links.url(links.index()), rel="alternate", type="text/html")
+    updated = max(issue.updated for issue in issues)
+    feed.updated(updated)
+    # feedgen stamps RSS with the clock by default; the content's date keeps rebuilds identical.
+    feed.lastBuildDate(updated)
+    feed.pubDate(max(issue.published for issue in issues))
+    return feed
+
+
+def _article_entry(entry: FeedEntry, issue: IssueView, article: ArticleView) -> None:
+    entry.id(article.id)
+    entry.guid(article.id, permalink=False)
+    entry.title(article.title)
+    entry.link(href=article.url, rel="alternate", type="text/html")
+    for name in issue.authors(article):
+        entry.author(name=name)
+        entry.dc.dc_creator(name)
+    entry.content(render("entry.html", issue=issue, article=article), type="html")
+    entry.summary(article.lede)
+    entry.category(term=issue.label)
+    if article.untitled:
+        entry.category(term=BRIEF)
+    _dates(entry, issue)
+
+
+def _dates(entry: FeedEntry, issue: IssueView) -> None:
+    entry.published(issue.published)
+    entry.updated(issue.updated)

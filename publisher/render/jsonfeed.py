@@ -1,0 +1,46 @@
+"""JSON Feed 1.1 (https://jsonfeed.org/version/1.1/): the same entries as the Atom feed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from publisher.render.feeds import BRIEF
+from publisher.render.links import Links
+from publisher.render.templating import render
+from publisher.render.view import ArticleView, IssueView
+
+VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def json_feed(issues: Sequence[IssueView], links: Links) -> bytes:
+    """One item per article of ``issues`` (newest issue first), as UTF-8 JSON."""
+    newest = issues[0]
+    document: dict[str, Any] = {
+        "version": VERSION,
+        "title": newest.publication,
+        "home_page_url": links.url(links.index()),
+        "feed_url": links.url(links.feed("json")),
+        "description": f"{newest.publication}:每期文章全文",
+        "language": newest.language,
+        "authors": [{"name": newest.credit}],
+        "items": [_item(issue, article) for issue in issues for article in issue.articles],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+
+
+def _item(issue: IssueView, article: ArticleView) -> dict[str, Any]:
+    tags = [issue.label, *([BRIEF] if article.untitled else [])]
+    return {
+        "id": article.id,
+        "url": article.url,
+        "title": article.title,
+        "content_html": render("entry.html", issue=issue, article=article),
+        "summary": article.lede,
+        "date_published": issue.published.isoformat(),
+        "date_modified": issue.updated.isoformat(),
+        "authors": [{"name": name} for name in issue.authors(article)],
+        "tags": tags,
+        "language": issue.language,
+    }
