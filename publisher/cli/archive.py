@@ -8,25 +8,31 @@ from pathlib import Path
 import click
 
 from publisher.cli.context import cli, get_app, publication_option
+from publisher.cli.render import echo_report
 from publisher.ingest import ingest_files
 from publisher.model import Issue
+from publisher.render.build import build_changed
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--replace", is_flag=True, help="Overwrite a stored issue whose content changed.")
+@click.option("--no-build", is_flag=True, help="Store only; render later with 'publisher build'.")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], replace: bool) -> None:
-    """Parse issue files and store them in the archive.
+def ingest(ctx: click.Context, paths: tuple[Path, ...], replace: bool, no_build: bool) -> None:
+    """Parse issue files, store them in the archive, then build what changed.
 
     Every file is read first; if any of them is wrong, nothing is stored.
     """
-    for item in ingest_files(get_app(ctx), list(paths), replace=replace):
+    app = get_app(ctx)
+    for item in ingest_files(app, list(paths), replace=replace):
         issue = item.issue
         click.echo(
             f"{item.status}: {issue.publication} 第{issue.number}期 {issue.date.isoformat()} "
             f"({len(issue.articles)} articles) from {item.path}"
         )
+    if not no_build:
+        echo_report(build_changed(app))
 
 
 @cli.command()

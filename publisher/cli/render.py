@@ -1,0 +1,46 @@
+"""Commands that render: build the site and feeds, preview an issue's digest."""
+
+from __future__ import annotations
+
+import click
+
+from publisher.cli.context import cli, get_app, publication_option
+from publisher.render.build import BuildReport, build_all, build_changed, build_issue
+
+
+@cli.command()
+@click.argument("number", type=int, required=False)
+@publication_option
+@click.option(
+    "--all", "everything", is_flag=True, help="Rebuild every issue (after a template change)."
+)
+@click.pass_context
+def build(
+    ctx: click.Context, number: int | None, publication: str | None, everything: bool
+) -> None:
+    """Render feeds, web pages and the web digest into the site directory.
+
+    With NUMBER, that issue; with --all, every issue; otherwise every issue
+    changed since the last build.
+    """
+    app = get_app(ctx)
+    if number is not None and everything:
+        raise click.UsageError("give either NUMBER or --all, not both")
+    if number is not None:
+        report = build_issue(app, number, publication)
+    elif everything:
+        report = build_all(app)
+    else:
+        report = build_changed(app)
+    echo_report(report)
+
+
+def echo_report(report: BuildReport) -> None:
+    """Print what a build wrote: one line per issue, then the feeds."""
+    if not report.issues:
+        click.echo("Nothing to build: every stored issue is already rendered.")
+        return
+    for item in report.issues:
+        click.echo(f"built: {item.publication} 第{item.number}期 {item.page}")
+    for path in report.feeds:
+        click.echo(f"feed: {path}")
