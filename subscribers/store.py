@@ -67,8 +67,9 @@ class SubscriberStore:
 
     def find_by_email(self, email: str) -> Subscriber | None:
         """The subscriber with this address (in any letter case), if any."""
+        key = email_key(normalize_address(email))
         with self.db.session() as session:
-            row = _row_by_key(session, email_key(email))
+            row = _row_by_key(session, key)
             return None if row is None else _to_model(row)
 
     def get_by_email(self, email: str) -> Subscriber:
