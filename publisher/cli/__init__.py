@@ -17,7 +17,6 @@ from publisher.errors import PublisherError
 # Importing a command module registers its commands on ``cli``.
 from publisher.cli import archive  # noqa: F401  isort: skip
 from publisher.cli import subscribers  # noqa: F401  isort: skip
-from publisher.cli import subscribers  # noqa: F401  isort: skip
 from publisher.cli import render  # noqa: F401  isort: skip
 
 __all__ = ["cli", "main"]
