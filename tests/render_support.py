@@ -1,0 +1,53 @@
+"""Helpers for the rendering tests: publish issues into a real site directory."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from publisher.app import Publisher
+from publisher.ingest import ingest_files
+from publisher.render.build import BuildReport, build_changed
+
+# Hostile strings an issue could carry: markup, script URLs, event handlers, bidi controls.
+BIDI = ("\u202e", "\u202d", "\u202a", "\u202b", "\u2066", "\u2067", "\u2068", "\u2069", "\u200f")
+HOSTILE_TITLE = "<script>alert(1)</script>危险标题\u202e反转\u202c<img src=x onerror=alert(3)>"
+HOSTILE_PARAGRAPH = (
+    "第一段<img src=x onerror=alert(1)>,见[点我](javascript:alert(1))与"
+    '<a href="javascript:alert(2)">链接</a>,<svg onload=alert(4)>还有\u202e倒序文字\u202c'
+    "和\u2066隔离\u2069。"
+)
+
+
+def issue_text(number: int, date: dt.date, title: str = "区里召开会议", paragraph: str = "") -> str:
+    """A small valid issue with front matter and two signed articles."""
+    paragraph = paragraph or f"第{number}期的第一段,会议召开了。会议指出,要把工作做好。"
+    return f"""---
+publication: 新即墨
+number: {number}
+date: {date.isoformat()}
+---
+
+# 新即墨
+
+## {title}
+
+{paragraph}(记者 张三)
+
+## 主标题{number}号
+
+第二篇文章的正文。第二句话。(李四 王五)
+"""
+
+
+def publish(app: Publisher, *paths: Path, replace: bool = False) -> BuildReport:
+    """Ingest ``paths`` and build what changed, as ``publisher ingest`` does."""
+    ingest_files(app, list(paths), replace=replace)
+    return build_changed(app)
+
+
+def write_issue(directory: Path, number: int, date: dt.date, **kwargs: str) -> Path:
+    """Write an issue file made by ``issue_text`` into ``directory``."""
+    path = directory / f"issue-{number}.md"
+    path.write_text(issue_text(number, date, **kwargs), encoding="utf-8")
+    return path
