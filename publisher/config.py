@@ -98,6 +98,49 @@ class SubscribersSettings:
     confirm_days: int = 7  # lifetime of a double opt-in confirmation link
 
 
+@dataclass(frozen=True)
+class ScheduleSettings:
+    """The publishing cycle: when the service picks up issues and sends digests."""
+
+    cron: str = "0 7 * * *"  # every publication's cycle, in the publication's time zone
+    # Publications with a cycle of their own, e.g. {"新即墨" = "0 7 * * 1-5"}.
+    crons: dict[str, str] = field(default_factory=dict)
+    grace_seconds: int = 3600  # a tick missed while the service was down still runs within this
+    weekly_day: str = "mon"  # when weekly subscribers get the week's digest
+    inbox: Path | None = None  # default: <data dir>/inbox
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """The HTTP service."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    language: str = "zh-CN"  # the catalog of the subscribe and admin pages
+    subscribe_rate: int = 5  # subscribe requests a client may make per 10 minutes
+
+
+@dataclass(frozen=True)
+class AdminSettings:
+    """The editors' console."""
+
+    user: str = "editor"
+    password_hash: str = ""  # argon2 hash: make one with 'publisher admin-password'
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """Where digests go and how hard delivery tries; README 'Delivery' has the URL syntax."""
+
+    url: tuple[str, ...] = ()  # empty: the outbox Maildir <data dir>/outbox
+    batch_size: int = 500  # ledger rows read per query
+    lease_seconds: float = 60.0  # a sender silent this long is presumed dead; another may resume
+    retry_seconds: float = 60.0  # first retry of a deferred message; the pause doubles each time
+    retry_max_seconds: float = 3600.0  # the longest pause between two retries
+    lifetime_seconds: float = 86400.0  # still deferred this long after the send began: failed
+    wait_seconds: float = 900.0  # how long one run waits for retries before it returns
+
+
 SECTIONS: dict[str, type] = {
     "data": DataSettings,
     "database": DatabaseSettings,
@@ -105,7 +148,11 @@ SECTIONS: dict[str, type] = {
     "site": SiteSettings,
     "security": SecuritySettings,
     "email": EmailSettings,
+    "schedule": ScheduleSettings,
+    "server": ServerSettings,
+    "admin": AdminSettings,
     "subscribers": SubscribersSettings,
+    "delivery": DeliverySettings,
 }
 
 
@@ -119,7 +166,11 @@ class Settings:
     site: SiteSettings = field(default_factory=SiteSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     email: EmailSettings = field(default_factory=EmailSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
+    admin: AdminSettings = field(default_factory=AdminSettings)
     subscribers: SubscribersSettings = field(default_factory=SubscribersSettings)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
     source: Path | None = None  # the file these settings came from, if any
 
     @property
@@ -133,6 +184,16 @@ class Settings:
     def site_dir(self) -> Path:
         """Where static pages and feeds are written."""
         return self.site.dir if self.site.dir is not None else self.data.dir / "site"
+
+    @property
+    def delivery_urls(self) -> tuple[str, ...]:
+        """The configured delivery URLs, or the outbox Maildir inside the data directory."""
+        return self.delivery.url or (f"outbox:{self.data.dir / 'outbox'}",)
+
+    @property
+    def inbox_dir(self) -> Path:
+        """Where new issue files are dropped for the publishing cycle to pick up."""
+        return self.schedule.inbox if self.schedule.inbox is not None else self.data.dir / "inbox"
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -225,6 +286,8 @@ def _cast(value: Any, hint: Any, where: str, *, from_env: bool) -> Any:
             return Path(str(value))
         if hint is str and isinstance(value, str):
             return value
+        if typing.get_origin(hint) is dict:
+            return _cast_dict(value)
         if typing.get_origin(hint) is tuple:
             if isinstance(value, str):
                 value = [part for part in value.replace(",", " ").split() if part]
@@ -233,6 +296,18 @@ def _cast(value: Any, hint: Any, where: str, *, from_env: bool) -> Any:
     except ValueError:
         pass
     raise ConfigError(f"{where} has the value {value!r}, which is not a valid {_type_name(hint)}")
+
+
+def _cast_dict(value: Any) -> dict[str, str]:
+    """A TOML table, or ``name=value;name=value`` from the environment."""
+    if isinstance(value, str):
+        pairs = [item.partition("=") for item in value.split(";") if item.strip()]
+        if any(not sep for _, sep, _ in pairs):
+            raise ValueError(value)
+        value = {k.strip(): v.strip() for k, _, v in pairs}
+    if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+        return {str(k): v for k, v in value.items()}
+    raise ValueError(value)
 
 
 def _cast_bool(value: Any) -> bool:
@@ -249,6 +324,8 @@ def _cast_bool(value: Any) -> bool:
 def _type_name(hint: Any) -> str:
     if typing.get_origin(hint) is tuple:
         return "list of strings"
+    if typing.get_origin(hint) is dict:
+        return "table of strings"
     return {bool: "boolean", int: "integer", float: "number", Path: "path", str: "string"}.get(
         hint, str(hint)
     )
@@ -267,9 +344,43 @@ def _validate(settings: Settings) -> None:
             f"site base_url {settings.site.base_url!r} is not an http(s) URL",
             "set [site] base_url or PUBLISHER_SITE_BASE_URL, e.g. https://news.example.cn/",
         )
+    _validate_crons(settings.schedule)
+    if settings.schedule.weekly_day not in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
+        raise ConfigError(
+            f"[schedule] weekly_day {settings.schedule.weekly_day!r} is not a day",
+            "use one of mon, tue, wed, thu, fri, sat, sun",
+        )
     if settings.site.feed_issues < 1:
         raise ConfigError("[site] feed_issues must be at least 1")
+    _validate_delivery(settings)
     if settings.subscribers.bounce_threshold < 1:
         raise ConfigError("[subscribers] bounce_threshold must be at least 1")
     if settings.subscribers.confirm_days < 1:
         raise ConfigError("[subscribers] confirm_days must be at least 1")
+
+
+def _validate_crons(schedule: ScheduleSettings) -> None:
+    from publisher.cron import cron_trigger
+
+    for name, expression in [("cron", schedule.cron), *schedule.crons.items()]:
+        try:
+            cron_trigger(expression, ZoneInfo("UTC"))
+        except ValueError as e:
+            raise ConfigError(
+                f"[schedule] {name} = {expression!r} is not a cron expression ({e})",
+                "write five fields, e.g. '0 7 * * 1-5' for 07:00 on weekdays",
+            ) from e
+
+
+def _validate_delivery(settings: Settings) -> None:
+    from publisher.deliver.urls import parse_delivery_urls
+
+    parse_delivery_urls(settings.delivery_urls, Path.cwd())
+    delivery = settings.delivery
+    if delivery.batch_size < 1:
+        raise ConfigError("[delivery] batch_size must be at least 1")
+    for key in ("lease_seconds", "retry_seconds", "retry_max_seconds", "lifetime_seconds"):
+        if getattr(delivery, key) <= 0:
+            raise ConfigError(f"[delivery] {key} must be more than 0")
+    if delivery.wait_seconds < 0:
+        raise ConfigError("[delivery] wait_seconds must not be negative")

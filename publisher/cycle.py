@@ -1,0 +1,82 @@
+"""One tick of the publishing cycle: pick up new issues, build them, send what is due.
+
+``publisher run-cycle`` and the scheduler both call ``run_cycle``.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from publisher.app import Publisher
+from publisher.deliver.ledger import Ledger
+from publisher.deliver.service import SendReport, resume_unfinished, send_issue
+from publisher.inbox import InboxReport, process_inbox
+from publisher.render.build import BuildReport, build_changed
+
+# How far back a tick looks for issues not yet sent.
+RECENT_ISSUES = 10
+
+
+@dataclass
+class CycleReport:
+    """What one tick did."""
+
+    inbox: InboxReport = field(default_factory=InboxReport)
+    build: BuildReport = field(default_factory=BuildReport)
+    sends: list[SendReport] = field(default_factory=list)
+
+    def facts(self) -> dict[str, int]:
+        """Counts for a log line."""
+        return {
+            "ingested": len(self.inbox.ingested),
+            "refused": len(self.inbox.failed),
+            "built": len(self.build.issues),
+            "sends": len(self.sends),
+        }
+
+
+def run_cycle(
+    app: Publisher, publication: str | None = None, stop: threading.Event | None = None
+) -> CycleReport:
+    """Ingest the inbox, build what changed, resume interrupted sends, send every due issue.
+
+    ``publication`` limits the sends to one publication's cycle; None is the
+    default cycle, which covers every publication without a cron of its own.
+    ``stop`` asks a send to pause at a safe point (the service is shutting down).
+    """
+    report = CycleReport()
+    report.inbox = process_inbox(app)
+    report.build = build_changed(app)
+    report.sends.extend(resume_unfinished(app, stop))
+    for name in cycle_publications(app, publication):
+        for number in due_issues(app, name):
+            if stop is not None and stop.is_set():
+                return report
+            report.sends.append(send_issue(app, number, name, stop=stop))
+    return report
+
+
+def cycle_publications(app: Publisher, publication: str | None) -> list[str]:
+    """The publications a cycle sends for: one, or all without a cron of their own."""
+    if publication is not None:
+        return [publication]
+    own_cycle = set(app.settings.schedule.crons)
+    return [name for name in app.archive.publications() if name not in own_cycle]
+
+
+def due_issues(app: Publisher, publication: str) -> list[int]:
+    """Numbers of the issues every-issue subscribers have not been sent yet, oldest first.
+
+    These are the issues newer than the newest one already sent. When nothing
+    was ever sent (a new archive, or a back catalogue just imported) only the
+    newest issue is due: subscribers are not flooded with old news.
+    """
+    ledger = Ledger(app.db)
+    unsent: list[int] = []
+    for stored in app.archive.recent(publication, RECENT_ISSUES):
+        number = stored.issue.number
+        if ledger.find_send(app.archive.issue_id(number, publication), "issue") is not None:
+            return list(reversed(unsent))
+        unsent.append(number)
+    return unsent[:1]

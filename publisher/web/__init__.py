@@ -1,0 +1,1 @@
+"""The HTTP face of the publisher: the site, subscribing, and the editors' console."""

@@ -1,0 +1,239 @@
+"""The editors' console: log in, upload an issue, preview its digest, test, send, watch progress.
+
+Every action here is a call into the library (ingest, build, the service's
+send and test-send), so anything done here can also be done from the command line.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import PurePath
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from publisher.errors import PublisherError
+from publisher.web.csrf import CSRFError, check_csrf
+from publisher.web.views import page
+
+SESSION_KEY = "admin"
+_HASHER = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    """The argon2 hash to put in ``[admin] password_hash``."""
+    return _HASHER.hash(password)
+
+
+def password_matches(stored_hash: str, password: str) -> bool:
+    """Whether ``password`` matches ``stored_hash`` (False for an empty or broken hash)."""
+    if not stored_hash:
+        return False
+    try:
+        return _HASHER.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _logged_in(request: Request) -> bool:
+    return request.session.get(SESSION_KEY) == request.app.state.service.app.settings.admin.user
+
+
+def _to_login(request: Request) -> RedirectResponse:
+    return RedirectResponse(request.url_for("admin_login"), status_code=303)
+
+
+async def login(request: Request) -> Response:
+    state = request.app.state
+    t = state.catalog
+    settings = state.service.app.settings.admin
+    if not settings.password_hash:
+        return page(request, "admin/login.html", status_code=503, error=t("admin.login.disabled"))
+    if request.method == "GET":
+        return page(request, "admin/login.html")
+    form = await request.form()
+    try:
+        check_csrf(request, form.get("csrf_token"))
+    except CSRFError:
+        return page(request, "admin/login.html", status_code=403, error=t("form.expired"))
+    client = request.client.host if request.client else "unknown"
+    if not state.login_throttle.allow(client):
+        return page(request, "admin/login.html", status_code=429, error=t("admin.login.throttled"))
+    user = str(form.get("user", ""))
+    password = str(form.get("password", ""))
+    # Verify even for a wrong user name so timing does not tell which was wrong.
+    good_password = await run_in_threadpool(password_matches, settings.password_hash, password)
+    if not (good_password and secrets.compare_digest(user, settings.user)):
+        return page(
+            request, "admin/login.html", status_code=401, error=t("admin.login.failed"), user=user
+        )
+    request.session.clear()  # a fresh session (and CSRF token) after logging in
+    request.session[SESSION_KEY] = settings.user
+    return RedirectResponse(request.url_for("admin_home"), status_code=303)
+
+
+async def logout(request: Request) -> Response:
+    form = await request.form()
+    try:
+        check_csrf(request, form.get("csrf_token"))
+    except CSRFError:
+        return _to_login(request)
+    request.session.clear()
+    return _to_login(request)
+
+
+async def home(
+    request: Request, *, notice: str | None = None, error: str | None = None, status_code: int = 200
+) -> Response:
+    if not _logged_in(request):
+        return _to_login(request)
+    service = request.app.state.service
+    issues, counts = await run_in_threadpool(
+        lambda: (service.app.archive.list()[:30], service.app.subscribers.count_by_status())
+    )
+    return page(
+        request,
+        "admin/index.html",
+        status_code=status_code,
+        issues=issues,
+        counts=counts,
+        notice=notice,
+        error=error,
+    )
+
+
+async def upload(request: Request) -> Response:
+    if not _logged_in(request):
+        return _to_login(request)
+    t = request.app.state.catalog
+    form = await request.form()
+    try:
+        check_csrf(request, form.get("csrf_token"))
+    except CSRFError:
+        return await home(request, error=t("form.expired"), status_code=403)
+    upload = form.get("issue")
+    if upload is None or isinstance(upload, str):
+        return await home(request, error=t("admin.upload"), status_code=400)
+    data = await upload.read()
+    name = PurePath(upload.filename or "upload.md").name
+    service = request.app.state.service
+    try:
+        ingested = await run_in_threadpool(
+            service.publish_upload, name, data, replace=form.get("replace") == "1"
+        )
+    except PublisherError as e:
+        return await home(request, error=str(e), status_code=400)
+    issue = ingested.issue
+    notice = t(
+        "admin.upload.done",
+        status=ingested.status,
+        publication=issue.publication,
+        number=issue.number,
+        count=len(issue.articles),
+    )
+    return await home(request, notice=notice)
+
+
+async def issue_page(
+    request: Request, *, notice: str | None = None, error: str | None = None, status_code: int = 200
+) -> Response:
+    if not _logged_in(request):
+        return _to_login(request)
+    service = request.app.state.service
+    slug, number = request.path_params["slug"], request.path_params["number"]
+    try:
+        issue, sends = await run_in_threadpool(service.issue_and_sends, slug, number)
+    except PublisherError as e:
+        return await home(request, error=str(e), status_code=404)
+    return page(
+        request,
+        "admin/issue.html",
+        status_code=status_code,
+        issue=issue,
+        slug=slug,
+        sends=sends,
+        notice=notice,
+        error=error,
+    )
+
+
+async def digest_preview(request: Request) -> Response:
+    if not _logged_in(request):
+        return _to_login(request)
+    service = request.app.state.service
+    try:
+        html = await run_in_threadpool(
+            service.preview_html, request.path_params["slug"], request.path_params["number"]
+        )
+    except PublisherError as e:
+        return HTMLResponse(str(e), status_code=404)
+    # The digest is our own rendering of escaped content; keep it from running anything anyway.
+    return HTMLResponse(
+        html,
+        headers={
+            "Content-Security-Policy": "default-src 'none'; "
+            "style-src 'unsafe-inline'; img-src * data:; frame-ancestors 'self'"
+        },
+    )
+
+
+async def test_send(request: Request) -> Response:
+    return await _issue_action(request, "test")
+
+
+async def send_now(request: Request) -> Response:
+    return await _issue_action(request, "send")
+
+
+async def _issue_action(request: Request, action: str) -> Response:
+    if not _logged_in(request):
+        return _to_login(request)
+    t = request.app.state.catalog
+    service = request.app.state.service
+    slug, number = request.path_params["slug"], request.path_params["number"]
+    form = await request.form()
+    try:
+        check_csrf(request, form.get("csrf_token"))
+        if action == "test":
+            email = str(form.get("email", "")).strip()
+            await run_in_threadpool(service.test_send, slug, number, email)
+            notice = t("admin.test.done", email=email)
+        else:
+            await run_in_threadpool(service.trigger_send, slug, number)
+            notice = t("admin.send.started", number=number)
+    except CSRFError:
+        return await issue_page(request, error=t("form.expired"), status_code=403)
+    except PublisherError as e:
+        return await issue_page(request, error=str(e), status_code=400)
+    return await issue_page(request, notice=notice)
+
+
+async def progress(request: Request) -> Response:
+    if not _logged_in(request):
+        return JSONResponse({"error": "log in"}, status_code=401)
+    service = request.app.state.service
+    slug, number = request.path_params["slug"], request.path_params["number"]
+    try:
+        _, sends = await run_in_threadpool(service.issue_and_sends, slug, number)
+    except PublisherError as e:
+        return JSONResponse({"error": str(e)}, status_code=404)
+    return JSONResponse({"sends": sends}, headers={"Cache-Control": "no-store"})
+
+
+_ISSUE = "/admin/issues/{slug}/{number:int}"
+
+routes = [
+    Route("/admin", home, methods=["GET"], name="admin_home"),
+    Route("/admin/login", login, methods=["GET", "POST"], name="admin_login"),
+    Route("/admin/logout", logout, methods=["POST"], name="admin_logout"),
+    Route("/admin/upload", upload, methods=["POST"], name="admin_upload"),
+    Route(_ISSUE, issue_page, methods=["GET"], name="admin_issue"),
+    Route(_ISSUE + "/digest", digest_preview, methods=["GET"], name="admin_digest"),
+    Route(_ISSUE + "/test", test_send, methods=["POST"], name="admin_test"),
+    Route(_ISSUE + "/send", send_now, methods=["POST"], name="admin_send"),
+    Route(_ISSUE + "/progress", progress, methods=["GET"], name="admin_progress"),
+]

@@ -1,0 +1,46 @@
+"""A real HTTP server (uvicorn on an ephemeral loopback port) around a real Service."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import uvicorn
+
+from publisher.app import Publisher
+from publisher.service import Service
+from publisher.web.app import create_app
+
+
+@dataclass
+class Live:
+    url: str  # ends with a slash
+    service: Service
+
+
+@contextmanager
+def live_service(app: Publisher, *, scheduler: bool = False) -> Iterator[Live]:
+    """Serve ``app`` on 127.0.0.1 at a free port for the duration of the block."""
+    service = Service(app, scheduler=scheduler)
+    service.start()
+    config = uvicorn.Config(
+        create_app(service), host="127.0.0.1", port=0, log_config=None, lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield Live(f"http://127.0.0.1:{port}/", service)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+        service.stop()
