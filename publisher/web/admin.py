@@ -110,21 +110,21 @@ async def upload(request: Request) -> Response:
     if not _logged_in(request):
         return _to_login(request)
     t = request.app.state.catalog
-    form = await request.form()
-    try:
-        check_csrf(request, form.get("csrf_token"))
-    except CSRFError:
-        return await home(request, error=t("form.expired"), status_code=403)
-    upload = form.get("issue")
-    if upload is None or isinstance(upload, str):
-        return await home(request, error=t("admin.upload"), status_code=400)
-    data = await upload.read()
+    # The context closes the uploaded file's spool, whatever the answer.
+    async with request.form() as form:
+        try:
+            check_csrf(request, form.get("csrf_token"))
+        except CSRFError:
+            return await home(request, error=t("form.expired"), status_code=403)
+        upload = form.get("issue")
+        if upload is None or isinstance(upload, str):
+            return await home(request, error=t("admin.upload"), status_code=400)
+        data = await upload.read()
+        replace = form.get("replace") == "1"
     name = PurePath(upload.filename or "upload.md").name
     service = request.app.state.service
     try:
-        ingested = await run_in_threadpool(
-            service.publish_upload, name, data, replace=form.get("replace") == "1"
-        )
+        ingested = await run_in_threadpool(service.publish_upload, name, data, replace=replace)
     except PublisherError as e:
         return await home(request, error=str(e), status_code=400)
     issue = ingested.issue

@@ -1,0 +1,126 @@
+"""The editors' console over real HTTP: login, upload, preview, test send, send now, progress."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import httpx
+import pytest
+
+from publisher.app import Publisher
+from publisher.config import load_settings
+from publisher.web.admin import hash_password
+
+from .conftest import SAMPLE
+from .live import Live, live_service
+from .outbox import messages
+
+PASSWORD = "正确的密码 horse battery"
+
+
+@pytest.fixture
+def console(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Publisher:
+    monkeypatch.setenv("PUBLISHER_ADMIN_PASSWORD_HASH", hash_password(PASSWORD))
+    app = Publisher(load_settings())
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def live(console: Publisher) -> Live:
+    with live_service(console) as live:
+        yield live
+
+
+def token(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found
+    return found.group(1)
+
+
+def log_in(client: httpx.Client, live: Live, password: str = PASSWORD) -> httpx.Response:
+    page = client.get(live.url + "admin/login")
+    return client.post(
+        live.url + "admin/login",
+        data={"user": "editor", "password": password, "csrf_token": token(page.text)},
+        follow_redirects=True,
+    )
+
+
+def upload(client: httpx.Client, live: Live, data: bytes, name: str = "issue.md") -> httpx.Response:
+    page = client.get(live.url + "admin")
+    return client.post(
+        live.url + "admin/upload",
+        data={"csrf_token": token(page.text)},
+        files={"issue": (name, data, "text/markdown")},
+    )
+
+
+def test_console_needs_a_login(live: Live) -> None:
+    response = httpx.get(live.url + "admin")
+    assert response.status_code == 303 and response.headers["location"].endswith("/admin/login")
+    with httpx.Client() as client:
+        assert log_in(client, live, "wrong").status_code == 401
+        assert client.get(live.url + "admin").status_code == 303
+        home = log_in(client, live)
+    assert home.status_code == 200 and "上传新一期" in home.text
+
+
+def test_console_is_off_without_a_password_hash(app: Publisher) -> None:
+    with live_service(app) as live:
+        response = httpx.get(live.url + "admin/login")
+    assert response.status_code == 503 and "password_hash" in response.text
+
+
+def test_upload_preview_test_and_send(console: Publisher, live: Live) -> None:
+    for address in ("a@example.com", "b@example.com", "c@example.com"):
+        console.subscribers.add(address)
+    with httpx.Client() as client:
+        log_in(client, live)
+        uploaded = upload(client, live, SAMPLE.read_bytes(), "xinjimo-2890.md")
+        assert uploaded.status_code == 200 and "第2890期" in uploaded.text
+        assert (console.settings.site_dir / "xinjimo" / "2890" / "index.html").is_file()
+
+        issue_url = live.url + "admin/issues/xinjimo/2890"
+        page = client.get(issue_url)
+        assert "一个“即”字,收益几何?" in page.text
+        preview = client.get(issue_url + "/digest")
+        assert preview.status_code == 200 and "阅读全文" in preview.text
+
+        tested = client.post(
+            issue_url + "/test", data={"csrf_token": token(page.text), "email": "editor@example.cn"}
+        )
+        assert tested.status_code == 200 and "editor@example.cn" in tested.text
+        (test_message,) = messages(console.settings.data.dir)
+        assert test_message["To"].addresses[0].addr_spec == "editor@example.cn"
+
+        sent = client.post(issue_url + "/send", data={"csrf_token": token(page.text)})
+        assert sent.status_code == 200
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            progress = client.get(issue_url + "/progress").json()["sends"]
+            if progress and progress[0]["counts"]["sent"] == 3:
+                break
+            time.sleep(0.1)
+        assert progress[0]["counts"] == {**progress[0]["counts"], "sent": 3, "queued": 0}
+    recipients = sorted(m["To"].addresses[0].addr_spec for m in messages(console.settings.data.dir))
+    assert recipients == ["a@example.com", "b@example.com", "c@example.com", "editor@example.cn"]
+
+
+def test_upload_errors_are_shown_and_nothing_is_stored(console: Publisher, live: Live) -> None:
+    with httpx.Client() as client:
+        log_in(client, live)
+        response = upload(client, live, "# 测试报\n\n## 标题\n\n正文。".encode(), "bad.md")
+    assert response.status_code == 400 and "no issue number" in response.text
+    assert console.archive.publications() == []
+
+
+def test_actions_need_the_csrf_token(console: Publisher, live: Live) -> None:
+    with httpx.Client() as client:
+        log_in(client, live)
+        response = client.post(
+            live.url + "admin/upload", files={"issue": ("x.md", SAMPLE.read_bytes(), "text/plain")}
+        )
+    assert response.status_code == 403
+    assert console.archive.publications() == []
