@@ -64,6 +64,8 @@ _LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 # are valid anywhere a phrase is, which Q words are not.
 _UTF8 = Charset("utf-8")
 _UTF8.header_encoding = BASE64
+# A folded line holds one space and one encoded word, which RFC 2047 caps at 75.
+_ENCODED_LINE = 76
 
 CONFIRM_SUBJECT = "请确认订阅《{publication}》"
 CONFIRM_TEXT = """\
@@ -214,7 +216,7 @@ def encode_phrase(text: str) -> str:
     if text.isascii() and "=?" not in text:
         # A quoted string keeps specials such as , ; < > " from ending the phrase.
         return f'"{quote(text)}"' if _SPECIALS.search(text) else text
-    return Header(text, _UTF8).encode(linesep="\r\n")
+    return Header(text, _UTF8).encode(linesep="\r\n", maxlinelen=_ENCODED_LINE)
 
 
 def encode_text(text: str, header_name: str = "Subject") -> str:
@@ -222,7 +224,9 @@ def encode_text(text: str, header_name: str = "Subject") -> str:
     _refuse_breaks(text, f"the {header_name.lower()}")
     if text.isascii() and "=?" not in text and len(text) <= 900:
         return text
-    return Header(text, _UTF8, header_name=header_name).encode(linesep="\r\n")
+    return Header(text, _UTF8, header_name=header_name).encode(
+        linesep="\r\n", maxlinelen=_ENCODED_LINE
+    )
 
 
 def checked_address(address: str) -> str:
