@@ -7,6 +7,7 @@ depends on the clock, so rebuilding an unchanged archive gives identical bytes.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from feedgen.entry import FeedEntry
@@ -55,7 +56,7 @@ def _articles(
     feed = _generator(issues, links, kind, self_type, f"{issues[0].publication}:每期文章全文")
     for issue in issues:
         for article in issue.articles:
-            _article_entry(feed.add_entry(order="append"), issue, article)
+            _article_entry(feed.add_entry(order="append"), issue, article, rss=kind == "rss")
     return feed
 
 
@@ -81,16 +82,22 @@ def _generator(
     return feed
 
 
-def _article_entry(entry: FeedEntry, issue: IssueView, article: ArticleView) -> None:
+def _article_entry(entry: FeedEntry, issue: IssueView, article: ArticleView, *, rss: bool) -> None:
     entry.id(article.id)
     entry.guid(article.id, permalink=False)
-    entry.title(article.title)
+    # Many RSS readers show <title> as HTML although the spec says text; escaping
+    # keeps a title such as "<script>" visible and inert there. Atom types it as text.
+    entry.title(html.escape(article.title, quote=False) if rss else article.title)
     entry.link(href=article.url, rel="alternate", type="text/html")
     for name in issue.authors(article):
         entry.author(name=name)
         entry.dc.dc_creator(name)
-    entry.content(render("entry.html", issue=issue, article=article), type="html")
     entry.summary(article.lede)
+    # RSS readers take <description> as HTML, so the plain lede is escaped for it
+    # (Atom's summary is typed text and needs nothing). feedgen's description()
+    # also overwrites the Atom content, so the content is set after it.
+    entry.description(html.escape(article.lede, quote=False))
+    entry.content(render("entry.html", issue=issue, article=article), type="html")
     entry.category(term=issue.label)
     if article.untitled:
         entry.category(term=BRIEF)
