@@ -136,6 +136,11 @@ class Archive:
         with self.db.session() as session:
             return _stored_from_row(self._issue_row(session, number, publication))
 
+    def issue_id(self, number: int, publication: str | None = None) -> int:
+        """The database id of issue ``number``: what sends of its digest refer to."""
+        with self.db.session() as session:
+            return self._issue_row(session, number, publication).id
+
     def recent(self, publication: str, limit: int) -> list[StoredIssue]:
         """The newest ``limit`` issues of ``publication``, newest first (an indexed query)."""
         with self.db.session() as session:

@@ -81,6 +81,7 @@ class Database:
     def create_schema(self) -> None:
         """Create every table that does not exist yet."""
         # Import for the side effect of registering every table on Base.metadata.
+        import publisher.deliver.tables
         import publisher.store.tables  # noqa: F401
         import subscribers.tables  # noqa: F401
 

@@ -1,0 +1,355 @@
+"""The send loop: ledger rows in, messages through a transport, outcomes back to the ledger.
+
+The engine knows three narrow things: the ``Ledger`` (which rows are due, what
+became of them), a ``Transport`` (``send``/``close``) and a ``compose`` function
+that turns one recipient into message bytes. It never decides who is in the
+audience: that was fixed when the send was created.
+
+Crash safety comes from the order of events. A row is marked sent only after
+the server accepted its message, and a sender thread takes its next message
+only after the outcome of its previous one is committed. So at any moment at
+most ``concurrency`` messages are accepted-but-unrecorded: a kill -9 re-sends
+at most that many on resume, and never skips anyone.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import secrets
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+
+from publisher.deliver.ledger import Attempt, Counts, Ledger, Recipient, SendInfo
+from publisher.deliver.retry import RetryPolicy
+from publisher.deliver.tables import FAILED, SKIPPED
+from publisher.deliver.transport import Outcome, Result, Transport
+from publisher.errors import DeliveryError, PublisherError, ValidationError
+from publisher.store.db import utcnow
+
+Compose = Callable[[Recipient], bytes]
+ProgressCallback = Callable[[Counts], None]
+BounceCallback = Callable[[int, str], None]  # subscriber id, the server's reply
+
+
+class SendBusyError(DeliveryError):
+    """Another process holds the lease of this send."""
+
+
+class LeaseLostError(DeliveryError):
+    """This process stopped renewing its lease in time and another sender took over."""
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """How the loop paces itself; defaults match ``[delivery]``."""
+
+    sender: str  # the envelope sender (MAIL FROM): where bounces go
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    lease_seconds: float = 60.0
+    batch_size: int = 500
+    wait_seconds: float = 900.0  # the longest a run waits for retries not yet due
+
+
+def lease_owner() -> str:
+    """A name for this process's leases: host and pid for people, a nonce for uniqueness."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+class Engine:
+    """Runs sends: one ``run`` call works one send until nothing is due within reach."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        transport: Transport,
+        compose: Compose,
+        options: EngineOptions,
+        *,
+        on_bounce: BounceCallback | None = None,
+        owner: str | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.transport = transport
+        self.compose = compose
+        self.options = options
+        self.on_bounce = on_bounce
+        self.owner = owner or lease_owner()
+
+    def run(
+        self,
+        send: SendInfo,
+        *,
+        limit: int | None = None,
+        on_progress: ProgressCallback | None = None,
+        stop: threading.Event | None = None,
+    ) -> Counts:
+        """Deliver the send's due rows; returns the counts when this run ends.
+
+        The run ends when every row is final, when only retries later than
+        ``wait_seconds`` remain, after ``limit`` attempts, or when ``stop`` is
+        set. Raises ``SendBusyError`` if another process is sending it.
+        """
+        options = self.options
+        if not self.ledger.acquire_lease(send.id, self.owner, options.lease_seconds):
+            current = self.ledger.get_send(send.id)
+            holder = current.lease_owner if current else None
+            raise SendBusyError(
+                f"issue {send.number} of {send.publication} is being sent by {holder}",
+                "wait for it to finish; if that process died, its lease expires in "
+                f"{options.lease_seconds:g} seconds and 'publisher send' resumes",
+            )
+        error: str | None = None
+        try:
+            loop = _Loop(self, send, limit, on_progress or _ignore, stop or threading.Event())
+            return loop.run()
+        except PublisherError as e:
+            error = str(e)
+            raise
+        except BaseException as e:
+            error = f"{type(e).__name__}: {e}"
+            raise
+        finally:
+            self.ledger.release_lease(send.id, self.owner, self.ledger.counts(send.id), error)
+
+
+class _Loop:
+    """The state of one run: the cursor over due rows, what is in flight, the counts."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        send: SendInfo,
+        limit: int | None,
+        on_progress: ProgressCallback,
+        stop: threading.Event,
+    ) -> None:
+        self.engine = engine
+        self.ledger = engine.ledger
+        self.options = engine.options
+        self.send = send
+        self.budget = limit
+        self.on_progress = on_progress
+        self.stop = stop
+        self.slots = engine.transport.concurrency
+        self.results: queue.SimpleQueue[_Done] = queue.SimpleQueue()
+        self.in_flight = 0
+        self.unrecorded: list[tuple[Attempt, str]] = []  # with the row's state before
+        self.bounces: list[tuple[int, str]] = []
+        self.failure: BaseException | None = None
+        self.counts = self.ledger.counts(send.id)
+        self.renew_every = self.options.lease_seconds / 3
+        self.renewed_at = time.monotonic()
+
+    def run(self) -> Counts:
+        self.on_progress(self.counts)
+        with ThreadPoolExecutor(self.slots, thread_name_prefix=f"send-{self.send.id}") as pool:
+            try:
+                self._passes(pool)
+            finally:
+                # Whatever ends the run (a stop, an error, Ctrl-C), the messages in
+                # flight may have been accepted: wait for them and write them down.
+                self._settle()
+        if self.failure is not None:
+            raise self.failure
+        return self.counts
+
+    def _passes(self, pool: ThreadPoolExecutor) -> None:
+        """Sweep the due rows by subscriber id; between sweeps, wait for retries."""
+        while True:
+            self._sweep(pool)
+            if self.failure is not None or self.stop.is_set() or self.budget == 0:
+                return
+            next_due = self.ledger.next_due_at(self.send.id)
+            if next_due is None:
+                return
+            wait = (next_due - utcnow()).total_seconds()
+            if wait > self.options.wait_seconds:
+                return
+            self._pause(wait)
+
+    def _sweep(self, pool: ThreadPoolExecutor) -> None:
+        """One pass over the rows due now, keeping every sender thread busy."""
+        cursor = 0
+        batch: deque[Recipient] = deque()
+        exhausted = False
+        while True:
+            while self._may_start() and (batch or not exhausted):
+                if not batch:
+                    batch.extend(self.ledger.due(self.send.id, cursor, self.options.batch_size))
+                    if not batch:
+                        exhausted = True
+                        break
+                    cursor = batch[-1].subscriber.id
+                recipient = batch.popleft()
+                if recipient.subscriber.status != "active":
+                    self.unrecorded.append((_skipped(recipient), recipient.status))
+                    continue
+                self.in_flight += 1
+                self._start(pool, recipient)
+                if self.budget is not None:
+                    self.budget -= 1
+            if not self.in_flight:
+                self._record()
+                return
+            self._collect()
+            self._record()
+
+    def _may_start(self) -> bool:
+        return (
+            self.in_flight < self.slots
+            and self.failure is None
+            and self.budget != 0
+            and not self.stop.is_set()
+        )
+
+    def _start(self, pool: ThreadPoolExecutor, recipient: Recipient) -> None:
+        """Build the message here and hand it to a sender thread.
+
+        Building is pure CPU and the sender threads mostly wait on sockets: doing
+        it in this one thread keeps the threads from fighting over the GIL,
+        which would stall the ledger writes that share this thread.
+        """
+        try:
+            message = self.engine.compose(recipient)
+        except ValidationError as e:
+            # This subscriber's data cannot make a valid message (e.g. an address
+            # the builder refuses): a failure for them, not for the send.
+            self.results.put(_Done(recipient, Result(Outcome.FAILED, f"not sent: {e}"), False))
+            return
+        pool.submit(self._send, recipient, message)
+
+    def _send(self, recipient: Recipient, message: bytes) -> None:
+        """In a sender thread: hand one message to the transport."""
+        try:
+            result: Result | BaseException = self.engine.transport.send(
+                message, self.options.sender, recipient.subscriber.email
+            )
+        except BaseException as e:
+            result = e
+        self.results.put(_Done(recipient, result, not isinstance(result, BaseException)))
+
+    def _collect(self) -> None:
+        """Wait for at least one outcome (renewing the lease while waiting), then take all."""
+        done: list[_Done] = []
+        while not done:
+            try:
+                done.append(self.results.get(timeout=self.renew_every))
+            except queue.Empty:
+                self._record()
+        while True:
+            try:
+                done.append(self.results.get_nowait())
+            except queue.Empty:
+                break
+        self.in_flight -= len(done)
+        for item in done:
+            if isinstance(item.outcome, BaseException):
+                self.failure = self.failure or item.outcome
+                continue
+            attempt = self._outcome(item.recipient, item.outcome)
+            self.unrecorded.append((attempt, item.recipient.status))
+            if attempt.status == FAILED and item.from_server:
+                self.bounces.append((attempt.subscriber_id, attempt.reply))
+
+    def _outcome(self, recipient: Recipient, result: Result) -> Attempt:
+        attempts = recipient.attempts + 1
+        attempt = Attempt(
+            subscriber_id=recipient.subscriber.id,
+            email=recipient.subscriber.email,
+            status=str(result.outcome),
+            attempts=attempts,
+            reply=result.reply,
+            queue_id=result.queue_id,
+        )
+        if result.outcome != Outcome.DEFERRED:
+            return attempt
+        retry_at = self.options.retry.next_attempt(attempts, utcnow(), self.send.created_at)
+        if retry_at is None:
+            reply = f"gave up after {attempts} attempts; last reply: {result.reply}"
+            return replace(attempt, status=FAILED, reply=reply)
+        return replace(attempt, next_attempt_at=retry_at)
+
+    def _record(self) -> None:
+        """Commit the outcomes gathered so far in one transaction, renewing the lease."""
+        due_renewal = time.monotonic() - self.renewed_at >= self.renew_every
+        if not self.unrecorded and not due_renewal:
+            return
+        moves, self.unrecorded = self.unrecorded, []
+        still_ours = self.ledger.record(
+            self.send.id,
+            [attempt for attempt, _ in moves],
+            self.engine.owner,
+            self.options.lease_seconds,
+        )
+        self.renewed_at = time.monotonic()
+        # Bounces are counted after the commit: a crash in between under-counts
+        # one bounce, which is kinder than counting one twice.
+        bounces, self.bounces = self.bounces, []
+        if self.engine.on_bounce is not None:
+            for subscriber_id, reply in bounces:
+                self.engine.on_bounce(subscriber_id, reply)
+        if moves:
+            self.counts = _moved(self.counts, moves)
+            self.on_progress(self.counts)
+        if not still_ours:
+            self.failure = self.failure or LeaseLostError(
+                f"the lease of send {self.send.id} was taken over by another sender",
+                f"a run must renew it within [delivery] lease_seconds "
+                f"({self.options.lease_seconds:g}); raise it if the database is slow",
+            )
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep until retries are due, renewing the lease; wake early on stop."""
+        deadline = time.monotonic() + max(seconds, 0.0)
+        while not self.stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self.stop.wait(min(left, self.renew_every))
+            self._record()
+            if self.failure is not None:
+                return
+
+    def _settle(self) -> None:
+        while self.in_flight:
+            self._collect()
+        self._record()
+
+
+@dataclass(frozen=True)
+class _Done:
+    """What a sender thread hands back: an outcome, or the exception that stops the run."""
+
+    recipient: Recipient
+    outcome: Result | BaseException
+    from_server: bool  # a failure the server reported, which counts as a hard bounce
+
+
+def _skipped(recipient: Recipient) -> Attempt:
+    subscriber = recipient.subscriber
+    return Attempt(
+        subscriber_id=subscriber.id,
+        email=subscriber.email,
+        status=SKIPPED,
+        attempts=recipient.attempts,
+        reply=f"not sent: the subscriber became {subscriber.status} after the send began",
+    )
+
+
+def _moved(counts: Counts, moves: list[tuple[Attempt, str]]) -> Counts:
+    """``counts`` after each row moved from its previous state to its attempt's state."""
+    tally = counts.as_dict()
+    for attempt, previous in moves:
+        tally[previous] -= 1
+        tally[attempt.status] += 1
+    return Counts(**tally)
+
+
+def _ignore(_counts: Counts) -> None:
+    """The progress callback when nobody watches."""
