@@ -56,6 +56,13 @@ def run_tick(publication: str | None) -> None:
     tick(publication)
 
 
+def job_store(app: Publisher) -> SQLAlchemyJobStore:
+    """The stored cycle jobs, readable without a scheduler (which might run a due job)."""
+    store = SQLAlchemyJobStore(engine=app.db.engine, tablename=JOB_TABLE)
+    store.start(None, "default")  # creates the table; no scheduler is attached
+    return store
+
+
 def make_scheduler(app: Publisher) -> BackgroundScheduler:
     """A scheduler whose cycle jobs persist in the publisher's database."""
     settings = app.settings
@@ -107,12 +114,7 @@ def install_cycles(
 
 def planned_runs(app: Publisher) -> list[PlannedRun]:
     """The cycle jobs and their next runs: as stored by the service, else as configured."""
-    scheduler = make_scheduler(app)
-    scheduler.start(paused=True)
-    try:
-        stored = {job.id: job.next_run_time for job in scheduler.get_jobs(jobstore="default")}
-    finally:
-        scheduler.shutdown(wait=False)
+    stored = {job.id: job.next_run_time for job in job_store(app).get_all_jobs()}
     now = dt.datetime.now(app.settings.timezone)
     crons = {None: app.settings.schedule.cron, **app.settings.schedule.crons}
     runs = []

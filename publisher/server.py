@@ -11,19 +11,20 @@ from publisher.web.app import create_app
 
 
 def run_server(app: Publisher, host: str, port: int, *, scheduler: bool = True) -> None:
-    """Serve until interrupted (SIGINT/SIGTERM), then stop the cycle cleanly."""
+    """Serve until interrupted (SIGINT/SIGTERM).
+
+    The service starts and stops inside uvicorn's lifespan: uvicorn re-raises
+    the stopping signal once it has shut down, so code after ``run()`` would
+    never get the chance to let a send pause cleanly.
+    """
     configure()
-    service = Service(app, scheduler=scheduler)
-    service.start()
-    try:
-        config = uvicorn.Config(
-            create_app(service),
-            host=host,
-            port=port,
-            log_config=None,
-            proxy_headers=True,
-            server_header=False,
-        )
-        uvicorn.Server(config).run()
-    finally:
-        service.stop()
+    config = uvicorn.Config(
+        create_app(Service(app, scheduler=scheduler), run_service=True),
+        host=host,
+        port=port,
+        log_config=None,
+        proxy_headers=True,
+        server_header=False,
+        lifespan="on",
+    )
+    uvicorn.Server(config).run()

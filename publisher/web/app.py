@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -25,8 +28,12 @@ SUBSCRIBE_WINDOW = 600.0  # seconds over which [server] subscribe_rate is counte
 LOGIN_ATTEMPTS = 10  # per client per window
 
 
-def create_app(service: Service) -> Starlette:
-    """The web application of a running ``Service``."""
+def create_app(service: Service, *, run_service: bool = False) -> Starlette:
+    """The web application of ``service``.
+
+    With ``run_service`` the app starts and stops the service with the server
+    (ASGI lifespan), so a signal that stops uvicorn lets sends pause cleanly.
+    """
     settings = service.app.settings
 
     async def site(request: Request) -> Response:
@@ -67,7 +74,18 @@ def create_app(service: Service) -> Starlette:
             max_age=12 * 3600,
         )
     ]
-    app = Starlette(routes=routes, middleware=middleware)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(service.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(service.stop)
+
+    app = Starlette(
+        routes=routes, middleware=middleware, lifespan=lifespan if run_service else None
+    )
     app.state.service = service
     app.state.catalog = catalog(settings.server.language)
     app.state.publication_name = service.publication_name

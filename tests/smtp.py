@@ -1,0 +1,61 @@
+"""A real SMTP server for tests: aiosmtpd on a free loopback port, recording what it accepts."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    """A port nobody listens on now (aiosmtpd's Controller cannot start on port 0)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Recorder:
+    """An aiosmtpd handler that keeps every accepted message, optionally slowly."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self._lock = threading.Lock()
+        self.received: list[tuple[str, bytes]] = []  # (recipient, message bytes)
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        data = envelope.original_content  # type: ignore[attr-defined]
+        with self._lock:
+            for recipient in envelope.rcpt_tos:  # type: ignore[attr-defined]
+                self.received.append((recipient, data))
+        return "250 2.0.0 Ok: queued as TEST"
+
+    def per_recipient(self) -> Counter[str]:
+        """How many messages each recipient got."""
+        with self._lock:
+            return Counter(recipient for recipient, _ in self.received)
+
+    def messages(self) -> list[EmailMessage]:
+        """The accepted messages, parsed."""
+        with self._lock:
+            return [message_from_bytes(data, policy=default) for _, data in self.received]
+
+
+@contextmanager
+def smtp_server(handler: object) -> Iterator[Controller]:
+    """Run ``handler`` as an SMTP server on 127.0.0.1 for the duration of the block."""
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller
+    finally:
+        controller.stop()
