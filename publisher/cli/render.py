@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from publisher.cli.context import cli, get_app, publication_option
 from publisher.render.build import BuildReport, build_all, build_changed, build_issue
+from publisher.render.preview import write_preview
 
 
 @cli.command()
@@ -44,3 +47,23 @@ def echo_report(report: BuildReport) -> None:
         click.echo(f"built: {item.publication} 第{item.number}期 {item.page}")
     for path in report.feeds:
         click.echo(f"feed: {path}")
+
+
+@cli.command()
+@click.argument("number", type=int)
+@publication_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The .eml file to write (default: <data dir>/previews/<publication>-<NUMBER>.eml).",
+)
+@click.pass_context
+def preview(ctx: click.Context, number: int, publication: str | None, out: Path | None) -> None:
+    """Write an issue's digest as a complete .eml, with its HTML beside it.
+
+    Open the .eml in a mail client, or the .html in a browser, before sending.
+    """
+    written = write_preview(get_app(ctx), number, publication, out)
+    click.echo(f"subject: {written.subject}")
+    click.echo(f"eml: {written.eml}")
+    click.echo(f"html: {written.html}")
