@@ -16,6 +16,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/publisher ingest examples/xinjimo-2890.md
 	$(BIN)/publisher show 2890
+	$(BIN)/publisher preview 2890
+	@echo
+	@echo "Feeds:"
+	@for feed in var/site/xinjimo/feeds/*; do echo "  $$feed"; done
+	@echo "Issue page: var/site/xinjimo/2890/index.html"
+	@echo "Digest:     var/previews/xinjimo-2890.eml (open in a mail client) and .html"
+	@echo "Browse the site with '$(BIN)/publisher serve', then http://localhost:8000/xinjimo/2890/"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto -q
