@@ -124,6 +124,7 @@ def test_both_parts_decode_to_the_personalised_chinese_text(settings: Settings) 
     # The text part is in canonical form: CRLF line ends before base64.
     raw_text = message.get_body(("plain",)).get_payload()
     assert b"\r\n" in base64.b64decode(raw_text)
+    assert max(len(line) for line in raw_text.splitlines()) == 76  # RFC 2045 line length
 
 
 def test_text_subscribers_get_only_the_text_part(settings: Settings) -> None:

@@ -12,7 +12,7 @@ an address or a subject.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import datetime as dt
 import re
 import secrets
@@ -321,8 +321,16 @@ def _part(subtype: str, content: str) -> bytes:
     return (
         f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
         "Content-Transfer-Encoding: base64\r\n\r\n".encode()
-        + base64.encodebytes(data).replace(b"\n", b"\r\n")
+        + _base64_lines(data)
     )
+
+
+def _base64_lines(data: bytes) -> bytes:
+    # One C call for the whole body, then 76-character lines (RFC 2045); faster than
+    # base64.encodebytes, which calls into C once per 57 bytes.
+    encoded = binascii.b2a_base64(data, newline=False)
+    lines = [encoded[i : i + 76] for i in range(0, len(encoded), 76)]
+    return b"\r\n".join(lines) + b"\r\n"
 
 
 def _sign(signer: DkimSigner | None, message: bytes) -> bytes:
