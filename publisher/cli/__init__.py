@@ -19,6 +19,7 @@ from publisher.cli import archive  # noqa: F401  isort: skip
 from publisher.cli import subscribers  # noqa: F401  isort: skip
 from publisher.cli import render  # noqa: F401  isort: skip
 from publisher.cli import serve  # noqa: F401  isort: skip
+from publisher.cli import send  # noqa: F401  isort: skip
 
 __all__ = ["cli", "main"]
 

@@ -61,6 +61,27 @@ def lease_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
+def owner_is_dead(owner: str) -> bool:
+    """Whether a lease owner is a process on this host that no longer runs.
+
+    Owners on other hosts cannot be checked: their leases simply expire.
+    """
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False  # another engine of this very process: alive
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, under another user
+    return False
+
+
 class Engine:
     """Runs sends: one ``run`` call works one send until nothing is due within reach."""
 
@@ -95,14 +116,13 @@ class Engine:
         ``wait_seconds`` remain, after ``limit`` attempts, or when ``stop`` is
         set. Raises ``SendBusyError`` if another process is sending it.
         """
-        options = self.options
-        if not self.ledger.acquire_lease(send.id, self.owner, options.lease_seconds):
+        if not self._take_lease(send):
             current = self.ledger.get_send(send.id)
-            holder = current.lease_owner if current else None
             raise SendBusyError(
-                f"issue {send.number} of {send.publication} is being sent by {holder}",
-                "wait for it to finish; if that process died, its lease expires in "
-                f"{options.lease_seconds:g} seconds and 'publisher send' resumes",
+                f"issue {send.number} of {send.publication} is being sent by "
+                f"{current.lease_owner if current else 'another process'}",
+                "wait for it to finish; if that process died, its lease expires within "
+                f"{self.options.lease_seconds:g} seconds and 'publisher send' resumes",
             )
         error: str | None = None
         try:
@@ -116,6 +136,19 @@ class Engine:
             raise
         finally:
             self.ledger.release_lease(send.id, self.owner, self.ledger.counts(send.id), error)
+
+    def _take_lease(self, send: SendInfo) -> bool:
+        seconds = self.options.lease_seconds
+        if self.ledger.acquire_lease(send.id, self.owner, seconds):
+            return True
+        current = self.ledger.get_send(send.id)
+        holder = current.lease_owner if current else None
+        # A holder killed on this machine will never renew: no need to wait out its lease.
+        return (
+            holder is not None
+            and owner_is_dead(holder)
+            and self.ledger.acquire_lease(send.id, self.owner, seconds, replacing=holder)
+        )
 
 
 class _Loop:
@@ -190,7 +223,6 @@ class _Loop:
                 if recipient.subscriber.status != "active":
                     self.unrecorded.append((_skipped(recipient), recipient.status))
                     continue
-                self.in_flight += 1
                 self._start(pool, recipient)
                 if self.budget is not None:
                     self.budget -= 1
@@ -221,8 +253,9 @@ class _Loop:
             # This subscriber's data cannot make a valid message (e.g. an address
             # the builder refuses): a failure for them, not for the send.
             self.results.put(_Done(recipient, Result(Outcome.FAILED, f"not sent: {e}"), False))
-            return
-        pool.submit(self._send, recipient, message)
+        else:
+            pool.submit(self._send, recipient, message)
+        self.in_flight += 1  # counted once its outcome is sure to arrive
 
     def _send(self, recipient: Recipient, message: bytes) -> None:
         """In a sender thread: hand one message to the transport."""

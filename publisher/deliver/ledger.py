@@ -228,8 +228,14 @@ class Ledger:
 
     # -- the lease ---------------------------------------------------------------
 
-    def acquire_lease(self, send_id: int, owner: str, seconds: float) -> bool:
-        """Take the send's lease if it is free, expired or already ours."""
+    def acquire_lease(
+        self, send_id: int, owner: str, seconds: float, *, replacing: str | None = None
+    ) -> bool:
+        """Take the send's lease if it is free, expired, already ours, or held by ``replacing``.
+
+        ``replacing`` names a holder known to be dead; the condition on its name
+        keeps two processes that both noticed from both taking over.
+        """
         now = utcnow()
         with self.db.session() as session:
             result = session.execute(
@@ -239,6 +245,7 @@ class Ledger:
                     or_(
                         _sends.c.lease_owner.is_(None),
                         _sends.c.lease_owner == owner,
+                        _sends.c.lease_owner == replacing,
                         _sends.c.lease_expires_at < now,
                     ),
                 )
