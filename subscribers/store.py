@@ -9,6 +9,7 @@ silently resubscribe.
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Literal
 
@@ -38,6 +39,11 @@ from subscribers.tokens import Purpose, Tokens
 
 AddOutcome = Literal["added", "exists", "suppressed"]
 
+# A confirmation email goes to one address at most this often, however many
+# clients ask: a form cannot be used to flood someone's mailbox.
+CONFIRM_RESEND_AFTER = dt.timedelta(minutes=5)
+_CONFIRMATION_REQUESTED = "confirmation requested"
+
 # When a subscriber enters one of these states, the matching timestamp is set.
 _STAMPS = {
     "unsubscribed": "unsubscribed_at",
@@ -54,9 +60,16 @@ class SubscriberStore:
     ``update_preferences``, ``by_token``).
     """
 
-    def __init__(self, db: Database, tokens: Tokens | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        tokens: Tokens | None = None,
+        *,
+        confirm_resend_after: dt.timedelta = CONFIRM_RESEND_AFTER,
+    ) -> None:
         self.db = db
         self.tokens = tokens
+        self.confirm_resend_after = confirm_resend_after
 
     # -- reading ---------------------------------------------------------------
 
@@ -283,7 +296,8 @@ class SubscriberStore:
         """Register a request to subscribe; return the subscriber and whether to send a confirmation.
 
         A new address becomes ``pending``. A pending one, or one that left
-        earlier, gets a new confirmation (coming back needs the link too). An
+        earlier, gets a new confirmation (coming back needs the link too),
+        unless one was requested less than ``confirm_resend_after`` ago. An
         active address needs nothing; a bounced or complained one is never
         mailed from a form. The caller must answer every request the same way,
         so nobody learns whether an address was known.
@@ -303,8 +317,19 @@ class SubscriberStore:
             if row is None:
                 row = _insert(session, person, source)
                 session.flush()  # assigns the id
-                return _to_model(row), True
-            return _to_model(row), row.status in ("pending", "unsubscribed")
+            elif row.status not in ("pending", "unsubscribed") or self._asked_lately(session, row):
+                return _to_model(row), False
+            _record(session, row, row.status, _CONFIRMATION_REQUESTED)
+            return _to_model(row), True
+
+    def _asked_lately(self, session: Session, row: SubscriberRow) -> bool:
+        last = session.scalar(
+            select(func.max(SubscriberEventRow.at)).where(
+                SubscriberEventRow.subscriber_id == row.id,
+                SubscriberEventRow.reason == _CONFIRMATION_REQUESTED,
+            )
+        )
+        return last is not None and utcnow() - last < self.confirm_resend_after
 
     def confirm(self, token: str) -> Subscriber:
         """Activate the subscriber a confirmation link was made for (idempotent)."""
@@ -417,7 +442,7 @@ def _record(session: Session, row: SubscriberRow, old: str | None, reason: str) 
     # added before one flush assigns every id.
     session.add(
         SubscriberEventRow(
-            subscriber=row, at=row.updated_at, old_status=old, new_status=row.status, reason=reason
+            subscriber=row, at=utcnow(), old_status=old, new_status=row.status, reason=reason
         )
     )
 
