@@ -202,3 +202,18 @@ def test_write_atomic_failure_when_the_directory_is_a_file(tmp_path: Path) -> No
     (tmp_path / "site").write_text("not a directory")
     with pytest.raises(RenderError, match="site directory"):
         write_atomic(tmp_path / "site" / "index.html", "page")
+
+
+def test_years_without_issues_get_no_link(app: Publisher, tmp_path: Path) -> None:
+    paths = [
+        write_issue(tmp_path, 1, dt.date(2021, 6, 1)),
+        write_issue(tmp_path, 2, dt.date(2023, 6, 1)),
+    ]
+    publish(app, *paths)
+    site = app.settings.site_dir
+    index = page(site / "xinjimo" / "index.html")
+    assert index.xpath("//nav[@aria-label='往期']//a/text()") == ["2023年", "2021年"]
+    assert not (site / "xinjimo" / "2022").exists()
+    publish(app, write_issue(tmp_path, 3, dt.date(2024, 1, 1)))
+    index = page(site / "xinjimo" / "index.html")
+    assert index.xpath("//nav[@aria-label='往期']//a/text()") == ["2024年", "2023年", "2021年"]

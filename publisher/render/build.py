@@ -106,8 +106,7 @@ class _Site:
             built.append((number, stored.updated_at))
             years.add(view.date.year)
 
-        span = archive.date_range(publication)
-        all_years = list(range(span[1].year, span[0].year - 1, -1)) if span else []
+        all_years = self.years(publication, links, years)
         for year in sorted(years):
             self.year(publication, year, all_years, links, chrome)
         recent = [
@@ -118,6 +117,22 @@ class _Site:
         # Only now is every page that lists these issues up to date.
         for number, version in built:
             archive.mark_built(publication, number, version)
+
+    def years(self, publication: str, links: Links, building: set[int]) -> list[int]:
+        """Years that have a listing page, newest first.
+
+        The calendar between the oldest and newest issue comes from two
+        indexed queries; a year inside it without issues has no page, which a
+        look at the site directory tells without scanning the archive.
+        """
+        span = self.app.archive.date_range(publication)
+        if span is None:
+            return []
+        return [
+            year
+            for year in range(span[1].year, span[0].year - 1, -1)
+            if year in building or self.root_dir.joinpath(*links.year(year).parts).is_file()
+        ]
 
     def issue(self, view: IssueView, links: Links, chrome: pages.Chrome) -> Path:
         for position, article in enumerate(view.articles):
