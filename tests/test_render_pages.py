@@ -66,7 +66,7 @@ def test_pages_offer_feed_autodiscovery_and_open_graph(site: Path) -> None:
         site / "xinjimo" / "index.html",
         site / "xinjimo" / "2890" / "index.html",
         site / "xinjimo" / "2890" / "4" / "index.html",
-        site / "xinjimo" / "2023" / "index.html",
+        site / "xinjimo" / "archive" / "2023" / "index.html",
     ):
         doc = page(path)
         alternates = doc.xpath("//head/link[@rel='alternate']")
@@ -120,10 +120,12 @@ def test_index_year_and_home_pages_list_the_issues(app: Publisher, tmp_path: Pat
     index = page(site / "xinjimo" / "index.html")
     assert index.xpath("//ol[@class='issue-list']/li/h2/a/text()") == ["第3期", "第2期", "第1期"]
     assert index.xpath("//nav[@aria-label='往期']//a/text()") == ["2024年", "2023年"]
-    year = page(site / "xinjimo" / "2024" / "index.html")
+    year = page(site / "xinjimo" / "archive" / "2024" / "index.html")
     assert year.xpath("//ol[@class='issue-list']/li/h2/a/text()") == ["第3期", "第2期"]
     assert "2024年1月3日 · 2篇" in year.text_content()
-    assert page(site / "xinjimo" / "2023" / "index.html").xpath("//h2/a/text()") == ["第1期"]
+    assert page(site / "xinjimo" / "archive" / "2023" / "index.html").xpath("//h2/a/text()") == [
+        "第1期"
+    ]
     home = page(site / "index.html")
     assert home.xpath("//h2/a/@href") == ["http://localhost:8000/xinjimo/"]
 
@@ -144,7 +146,7 @@ def test_publishing_one_issue_touches_only_what_lists_it(app: Publisher, tmp_pat
         "xinjimo/3/1/index.html",
         "xinjimo/3/2/index.html",
         "xinjimo/3/email.html",
-        "xinjimo/2024/index.html",
+        "xinjimo/archive/2024/index.html",
         "xinjimo/index.html",
         "xinjimo/feeds/atom.xml",
         "xinjimo/feeds/rss.xml",
@@ -153,7 +155,9 @@ def test_publishing_one_issue_touches_only_what_lists_it(app: Publisher, tmp_pat
     }
     assert old_page.stat().st_mtime_ns == stamp
     # The 2023 listing links to 2024 only through the front page, so it is not rebuilt.
-    assert "2024年" not in (site / "xinjimo" / "2023" / "index.html").read_text(encoding="utf-8")
+    assert "2024年" not in (site / "xinjimo" / "archive" / "2023" / "index.html").read_text(
+        encoding="utf-8"
+    )
     assert build_changed(app).issues == []
 
 
@@ -213,7 +217,14 @@ def test_years_without_issues_get_no_link(app: Publisher, tmp_path: Path) -> Non
     site = app.settings.site_dir
     index = page(site / "xinjimo" / "index.html")
     assert index.xpath("//nav[@aria-label='往期']//a/text()") == ["2023年", "2021年"]
-    assert not (site / "xinjimo" / "2022").exists()
+    assert not (site / "xinjimo" / "archive" / "2022").exists()
     publish(app, write_issue(tmp_path, 3, dt.date(2024, 1, 1)))
     index = page(site / "xinjimo" / "index.html")
     assert index.xpath("//nav[@aria-label='往期']//a/text()") == ["2024年", "2023年", "2021年"]
+
+
+def test_an_issue_numbered_like_a_year_keeps_its_own_page(app: Publisher, tmp_path: Path) -> None:
+    publish(app, write_issue(tmp_path, 2024, dt.date(2024, 1, 1)))
+    site = app.settings.site_dir / "xinjimo"
+    assert page(site / "2024" / "index.html").xpath("//h1/text()") == ["第2024期"]
+    assert page(site / "archive" / "2024" / "index.html").xpath("//h2/a/text()") == ["第2024期"]

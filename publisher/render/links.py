@@ -21,6 +21,7 @@ FEEDS = {
 }
 STYLESHEET = "assets/site.css"
 PAGE = "index.html"
+ARCHIVE = "archive"
 WEB_DIGEST = "email.html"
 # tag: URIs carry a date on which the authority owned the name: the year this scheme began.
 TAG_YEAR = "2026"
@@ -49,8 +50,11 @@ class Links:
         return self.path(PAGE)
 
     def year(self, year: int) -> PurePosixPath:
-        """The page listing every issue of ``year``."""
-        return self.path(f"{year:04d}", PAGE)
+        """The page listing every issue of ``year``.
+
+        Under ``archive/``: a bare ``2023/`` would be the page of issue 2023.
+        """
+        return self.path(ARCHIVE, f"{year:04d}", PAGE)
 
     def issue(self, number: int) -> PurePosixPath:
         """The issue's table of contents."""
