@@ -2,5 +2,6 @@
 
 ``view`` makes an issue safe and printable once; ``feeds``, ``jsonfeed``,
 ``pages`` and ``digest`` turn views into documents without I/O; ``build``
-reads the archive and writes the site atomically (``files``).
+reads the archive and writes the site atomically (``files``); ``preview``
+writes one digest as an .eml for editors.
 """
