@@ -46,7 +46,8 @@ def issues_feed(issues: Sequence[IssueView], links: Links) -> bytes:
         entry.content(render("issue_entry.html", issue=issue), type="html")
         entry.summary(";".join(a.title for a in issue.articles))
         entry.category(term=issue.label)
-        _dates(entry, issue)
+        entry.published(issue.published)
+        entry.updated(issue.updated)
     return feed.atom_str(pretty=True)
 
 
@@ -74,11 +75,11 @@ def _generator(
     feed.link(href=links.url(links.feed(kind)), rel="self", type=self_type)
     # RSS takes its one <link> from the last link given: the site, not the feed.
     feed.link(href=links.url(links.index()), rel="alternate", type="text/html")
-    updated = max(issue.updated for issue in issues)
+    updated = max(issue.last_modified for issue in issues)
     feed.updated(updated)
     # feedgen stamps RSS with the clock by default; the content's date keeps rebuilds identical.
     feed.lastBuildDate(updated)
-    feed.pubDate(max(issue.published for issue in issues))
+    feed.pubDate(updated)
     return feed
 
 
@@ -101,9 +102,5 @@ def _article_entry(entry: FeedEntry, issue: IssueView, article: ArticleView, *, 
     entry.category(term=issue.label)
     if article.untitled:
         entry.category(term=BRIEF)
-    _dates(entry, issue)
-
-
-def _dates(entry: FeedEntry, issue: IssueView) -> None:
-    entry.published(issue.published)
-    entry.updated(issue.updated)
+    entry.published(article.published)
+    entry.updated(article.updated)

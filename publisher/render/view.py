@@ -33,6 +33,8 @@ class ArticleView:
     lede: str
     url: str
     id: str
+    published: dt.datetime
+    updated: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,11 @@ class IssueView:
     published: dt.datetime
     updated: dt.datetime
     language: str
+
+    @property
+    def last_modified(self) -> dt.datetime:
+        """The latest updated time of the issue and its articles."""
+        return max([self.updated, *(a.updated for a in self.articles)])
 
     @property
     def label(self) -> str:
@@ -129,11 +136,13 @@ def issue_view(
     """The view of ``issue`` for the configured site; ``updated_at`` is its last change."""
     links = Links(settings.site.base_url, publication_slug)
     # An issue appears at the start of its day in the publication's own time zone;
-    # a later correction (replace) shows as the entry's updated time.
+    # when it was stored (or corrected with --replace) later, that is its updated time.
+    # Microseconds stay: two issues stored in one second must not share a timestamp.
     published = dt.datetime.combine(issue.date, dt.time(0), settings.timezone)
     updated = published
     if updated_at is not None:
-        updated = max(published, updated_at.astimezone(settings.timezone).replace(microsecond=0))
+        updated = max(published, updated_at.astimezone(settings.timezone))
+    count = len(issue.articles)
     return IssueView(
         publication=clean_one_line(issue.publication),
         publication_slug=publication_slug,
@@ -143,7 +152,14 @@ def issue_view(
         lunar_date=_optional(issue.lunar_date),
         organizers=tuple(clean_one_line(o) for o in issue.organizers),
         publisher=_optional(issue.publisher),
-        articles=tuple(_article_view(issue, a, links) for a in issue.articles),
+        articles=tuple(
+            # Print order as time: the lead story is the latest by a second, so readers
+            # that sort by date list the issue as printed, and no two entries share one.
+            _article_view(
+                issue, a, links, published + _second(count - i), updated + _second(count - i)
+            )
+            for i, a in enumerate(issue.articles)
+        ),
         url=links.url(links.issue(issue.number)),
         id=links.entry_id(issue.date, issue.number),
         web_digest_url=links.url(links.web_digest(issue.number)),
@@ -153,7 +169,9 @@ def issue_view(
     )
 
 
-def _article_view(issue: Issue, article: Article, links: Links) -> ArticleView:
+def _article_view(
+    issue: Issue, article: Article, links: Links, published: dt.datetime, updated: dt.datetime
+) -> ArticleView:
     paragraphs = tuple(typeset(clean(p)) for p in article.paragraphs if clean(p).strip())
     return ArticleView(
         slug=article.slug,
@@ -167,7 +185,13 @@ def _article_view(issue: Issue, article: Article, links: Links) -> ArticleView:
         lede=excerpt(paragraphs[0]) if paragraphs else "",
         url=links.url(links.article(issue.number, article.slug)),
         id=links.entry_id(issue.date, issue.number, article.slug),
+        published=published,
+        updated=updated,
     )
+
+
+def _second(count: int) -> dt.timedelta:
+    return dt.timedelta(seconds=count)
 
 
 def _chinese_date(date: dt.date) -> str:
