@@ -51,9 +51,12 @@ class Recorder:
 
 
 @contextmanager
-def smtp_server(handler: object) -> Iterator[Controller]:
-    """Run ``handler`` as an SMTP server on 127.0.0.1 for the duration of the block."""
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+def smtp_server(handler: object, **options: object) -> Iterator[Controller]:
+    """Run ``handler`` as an SMTP server on 127.0.0.1 for the duration of the block.
+
+    ``options`` go to aiosmtpd's ``Controller`` (e.g. ``tls_context``, ``authenticator``).
+    """
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **options)
     controller.start()
     try:
         yield controller

@@ -287,7 +287,9 @@ class _Loop:
                 continue
             attempt = self._outcome(item.recipient, item.outcome)
             self.unrecorded.append((attempt, item.recipient.status))
-            if attempt.status == FAILED and item.from_server:
+            # Only the server's own permanent refusal is a hard bounce; giving up
+            # on a deferral says nothing about the address.
+            if item.from_server and item.outcome.outcome == Outcome.FAILED:
                 self.bounces.append((attempt.subscriber_id, attempt.reply))
 
     def _outcome(self, recipient: Recipient, result: Result) -> Attempt:

@@ -1,0 +1,342 @@
+"""Delivery over real SMTP (aiosmtpd on loopback): headers and parts, and every kind of fault.
+
+Each server counts what it accepted; "none doubled" is checked there, not in
+the ledger, because the ledger could be wrong in exactly the way we test for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import subprocess
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from email.header import decode_header, make_header
+
+import pytest
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from publisher.app import Publisher
+from publisher.config import load_settings
+from publisher.deliver.ledger import Ledger
+from publisher.deliver.service import send_issue, send_test
+from publisher.deliver.transport import Outcome
+from publisher.errors import DeliveryError
+from publisher.ingest import ingest_files
+from subscribers.model import NewSubscriber
+
+from .conftest import SAMPLE
+from .smtp import Recorder, smtp_server
+
+FAST_RETRIES = {
+    "PUBLISHER_DELIVERY_RETRY_SECONDS": "0.05",
+    "PUBLISHER_DELIVERY_RETRY_MAX_SECONDS": "0.2",
+    "PUBLISHER_DELIVERY_WAIT_SECONDS": "10",
+    "PUBLISHER_EMAIL_FROM_ADDRESS": "newsletter@xinjimo.cn",
+    "PUBLISHER_SITE_BASE_URL": "https://news.xinjimo.cn/",
+}
+
+MakeApp = Callable[..., Publisher]
+
+
+@pytest.fixture
+def make_app(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[MakeApp]:
+    """A publisher with the sample issue stored, ``readers`` subscribers, delivering to ``url``."""
+    made: list[Publisher] = []
+
+    def make(url: str, readers: list[NewSubscriber], **settings: str) -> Publisher:
+        for key, value in {**FAST_RETRIES, "PUBLISHER_DELIVERY_URL": url, **settings}.items():
+            monkeypatch.setenv(key, value)
+        app = Publisher(load_settings())
+        made.append(app)
+        ingest_files(app, [SAMPLE])
+        app.subscribers.add_many(readers)
+        return app
+
+    yield make
+    for app in made:
+        app.close()
+
+
+def readers(count: int, **fields: str) -> list[NewSubscriber]:
+    return [NewSubscriber(email=f"reader{i}@example.com", **fields) for i in range(count)]  # type: ignore[arg-type]
+
+
+def smtp_url(port: int, **options: str | int) -> str:
+    query = "&".join(f"{k}={v}" for k, v in {"pool": 4, **options}.items())
+    return f"smtp://127.0.0.1:{port}?{query}"
+
+
+class Faulty(Recorder):
+    """A recorder that misbehaves on purpose: ``rcpt``/``data`` return a reply or None (accept)."""
+
+    def __init__(
+        self,
+        rcpt: Callable[[str, int], str | None] = lambda address, n: None,
+        data: Callable[[int], str | None] = lambda n: None,
+        drop: Callable[[int], bool] = lambda n: False,
+    ) -> None:
+        super().__init__()
+        self.rcpt_rule, self.data_rule, self.drop_rule = rcpt, data, drop
+        self.rcpts: Counter[str] = Counter()
+        self.datas = 0
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, options):  # type: ignore[no-untyped-def]
+        with self.lock:
+            self.rcpts[address] += 1
+            reply = self.rcpt_rule(address, self.rcpts[address])
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        with self.lock:
+            self.datas += 1
+            n = self.datas
+        if self.drop_rule(n):
+            # The whole message arrived but the connection dies before any reply:
+            # the client cannot know; the server did not take it.
+            server.transport.close()
+            await asyncio.sleep(0.05)
+            return "250 never seen"
+        reply = self.data_rule(n)
+        if reply:
+            return reply
+        return await super().handle_DATA(server, session, envelope)
+
+
+def assert_each_once(handler: Recorder, count: int) -> None:
+    per = handler.per_recipient()
+    assert set(per) == {f"reader{i}@example.com" for i in range(count)}
+    assert set(per.values()) == {1}, f"doubled: {[a for a, n in per.items() if n > 1]}"
+
+
+def test_every_header_and_both_parts_arrive(make_app: MakeApp) -> None:
+    handler = Recorder()
+    with smtp_server(handler) as server:
+        app = make_app(
+            smtp_url(server.port),
+            [
+                NewSubscriber(email="wang@example.com", name="王小明"),
+                NewSubscriber(email="li@example.com", name="Li, Lei", format="text"),
+            ],
+        )
+        report = send_issue(app, 2890)
+    assert report.complete and report.counts.sent == 2
+    by_to = {m["To"].addresses[0].addr_spec: m for m in handler.messages()}
+    wang, li = by_to["wang@example.com"], by_to["li@example.com"]
+    assert str(wang["To"]) == "王小明 <wang@example.com>"
+    assert str(make_header(decode_header(wang["Subject"]))).startswith("新即墨 第2890期|")
+    assert wang["From"].addresses[0].addr_spec == "newsletter@xinjimo.cn"
+    assert wang["Date"] and wang["MIME-Version"] == "1.0"
+    assert wang["Message-ID"].endswith("@xinjimo.cn>")
+    assert wang["Message-ID"] != li["Message-ID"]
+    assert "xinjimo.cn" in wang["List-Id"]
+    unsubscribe = wang["List-Unsubscribe"]
+    assert "<https://news.xinjimo.cn/unsubscribe/" in unsubscribe and "<mailto:" in unsubscribe
+    assert wang["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert wang.get_content_type() == "multipart/alternative"
+    plain, html = (part.get_content_type() for part in wang.iter_parts())
+    assert (plain, html) == ("text/plain", "text/html")
+    html_body = wang.get_body(("html",)).get_content()
+    link = unsubscribe.split("<", 1)[1].split(">", 1)[0]
+    assert link in html_body and "wang@example.com" in html_body  # personalised, own link
+    assert li.get_content_type() == "text/plain"  # the text-only preference is honoured
+    assert "即墨" in li.get_content()
+    rows = {r.email: r for r in Ledger(app.db).problems(report.send.id)}
+    assert rows == {}
+    sent = Ledger(app.db)
+    assert sent.counts(report.send.id).sent == 2
+
+
+def test_a_server_that_defers_for_a_while_gets_everything_once(make_app: MakeApp) -> None:
+    # The first tries of each address are refused for now (451, then 421 at DATA).
+    handler = Faulty(
+        rcpt=lambda address, n: "451 4.3.0 greylisted, come back" if n == 1 else None,
+        data=lambda n: "421 4.3.2 shutting down for a moment" if n <= 3 else None,
+    )
+    with smtp_server(handler) as server:
+        app = make_app(smtp_url(server.port), readers(12))
+        report = send_issue(app, 2890)
+    assert report.complete and report.counts.sent == 12
+    assert_each_once(handler, 12)
+    ledger_rows = Ledger(app.db)
+    assert ledger_rows.problems(report.send.id) == []
+
+
+def test_a_permanent_refusal_fails_that_recipient_and_counts_a_bounce(make_app: MakeApp) -> None:
+    handler = Faulty(
+        rcpt=lambda address, n: "550 5.1.1 no such user" if address.startswith("reader1") else None
+    )
+    with smtp_server(handler) as server:
+        app = make_app(
+            smtp_url(server.port), readers(12), PUBLISHER_SUBSCRIBERS_BOUNCE_THRESHOLD="2"
+        )
+        report = send_issue(app, 2890)
+    refused = {"reader1@example.com", "reader10@example.com", "reader11@example.com"}
+    assert report.complete
+    assert (report.counts.sent, report.counts.failed) == (9, 3)
+    problems = Ledger(app.db).problems(report.send.id)
+    assert {p.email for p in problems} == refused
+    assert all(p.status == "failed" and p.last_reply.startswith("550 5.1.1") for p in problems)
+    assert all(handler.rcpts[address] == 1 for address in refused)  # never retried
+    assert set(handler.per_recipient()) == {f"reader{i}@example.com" for i in range(12)} - refused
+    bounced = app.subscribers.get_by_email("reader1@example.com")
+    assert (bounced.hard_bounces, bounced.status) == (1, "active")  # threshold is 2
+
+
+def test_a_connection_dropped_during_data_is_retried_and_not_doubled(make_app: MakeApp) -> None:
+    handler = Faulty(drop=lambda n: n in (2, 5))
+    with smtp_server(handler) as server:
+        app = make_app(smtp_url(server.port, pool=2), readers(8))
+        report = send_issue(app, 2890)
+    assert report.complete and report.counts.sent == 8
+    assert_each_once(handler, 8)
+
+
+def test_a_recipient_deferred_past_the_lifetime_fails_without_a_bounce(make_app: MakeApp) -> None:
+    handler = Faulty(
+        rcpt=lambda address, n: (
+            "452 4.2.2 mailbox full" if address == "reader0@example.com" else None
+        )
+    )
+    with smtp_server(handler) as server:
+        app = make_app(smtp_url(server.port), readers(3), PUBLISHER_DELIVERY_LIFETIME_SECONDS="0.5")
+        report = send_issue(app, 2890)
+    assert report.complete and (report.counts.sent, report.counts.failed) == (2, 1)
+    (problem,) = Ledger(app.db).problems(report.send.id)
+    assert problem.attempts > 1 and problem.last_reply.startswith("gave up after")
+    assert app.subscribers.get_by_email("reader0@example.com").hard_bounces == 0
+
+
+def test_mail_is_spread_over_several_servers(make_app: MakeApp) -> None:
+    first, second = Recorder(delay=0.01), Recorder(delay=0.01)
+    with smtp_server(first) as a, smtp_server(second) as b:
+        app = make_app(f"{smtp_url(a.port, pool=2)} {smtp_url(b.port, pool=2)}", readers(20))
+        report = send_issue(app, 2890)
+    assert report.complete
+    assert first.received and second.received
+    total = first.per_recipient() + second.per_recipient()
+    assert set(total.values()) == {1} and len(total) == 20
+
+
+def test_a_refused_login_stops_the_send_and_loses_nobody(
+    make_app: MakeApp, tls: ssl.SSLContext
+) -> None:
+    with smtp_server(Recorder(), **auth_server(tls)) as server:
+        app = make_app(
+            f"smtp://editor:wrong@127.0.0.1:{server.port}?starttls=1&verify=0&pool=2", readers(3)
+        )
+        with pytest.raises(DeliveryError, match="refuses our login"):
+            send_issue(app, 2890)
+    (send,) = Ledger(app.db).unfinished_sends()
+    assert Ledger(app.db).counts(send.id).queued == 3
+    assert "refuses our login" in (send.last_error or "")
+    assert app.subscribers.get_by_email("reader0@example.com").hard_bounces == 0
+
+
+def test_starttls_with_login(make_app: MakeApp, tls: ssl.SSLContext) -> None:
+    handler = Recorder()
+    with smtp_server(handler, **auth_server(tls)) as server:
+        app = make_app(
+            f"smtp://editor:s%3Acret@127.0.0.1:{server.port}?starttls=1&verify=0", readers(5)
+        )
+        report = send_issue(app, 2890)
+    assert report.complete
+    assert_each_once(handler, 5)
+
+
+def test_an_untrusted_certificate_is_refused(make_app: MakeApp, tls: ssl.SSLContext) -> None:
+    with smtp_server(Recorder(), **auth_server(tls)) as server:
+        app = make_app(f"smtp://editor:x@127.0.0.1:{server.port}?starttls=1", readers(1))
+        with pytest.raises(DeliveryError, match="cannot be trusted"):
+            send_issue(app, 2890)
+
+
+def test_implicit_tls(make_app: MakeApp, tls: ssl.SSLContext) -> None:
+    handler = Recorder()
+    with smtp_server(handler, ssl_context=tls) as server:
+        app = make_app(f"smtps://127.0.0.1:{server.port}?verify=0&pool=2", readers(4))
+        report = send_issue(app, 2890)
+    assert report.complete
+    assert_each_once(handler, 4)
+
+
+def test_a_test_message_goes_to_anyone_and_leaves_no_ledger(make_app: MakeApp) -> None:
+    handler = Recorder()
+    with smtp_server(handler) as server:
+        app = make_app(smtp_url(server.port), readers(2))
+        result = send_test(app, 2890, "Editor@Example.org")
+    assert result.outcome == Outcome.SENT and result.queue_id == "TEST"
+    assert list(handler.per_recipient()) == ["Editor@example.org"]
+    assert Ledger(app.db).unfinished_sends() == []
+
+
+def test_someone_who_left_after_the_send_began_is_skipped(make_app: MakeApp) -> None:
+    from publisher.deliver.service import begin_send, issue_digest, run_send
+
+    handler = Recorder()
+    with smtp_server(handler) as server:
+        app = make_app(smtp_url(server.port), readers(3))
+        send, _ = begin_send(app, 2890)
+        app.subscribers.remove("reader1@example.com")
+        counts = run_send(app, send, issue_digest(app, 2890))
+    assert (counts.sent, counts.skipped) == (2, 1)
+    assert "reader1@example.com" not in handler.per_recipient()
+
+
+# -- TLS and login on the test server -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> ssl.SSLContext:
+    """A server-side TLS context with a fresh self-signed certificate."""
+    folder = tmp_path_factory.mktemp("tls")
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def auth_server(tls: ssl.SSLContext) -> dict[str, object]:
+    """Controller options for a submission server: STARTTLS required, then LOGIN/PLAIN."""
+
+    def authenticate(server, session, envelope, mechanism, data):  # type: ignore[no-untyped-def]
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+            b"editor",
+            b"s:cret",
+        )
+        return AuthResult(success=ok, handled=False)
+
+    return {
+        "tls_context": tls,
+        "require_starttls": True,
+        "authenticator": authenticate,
+        "auth_required": True,
+        "auth_require_tls": True,
+    }
