@@ -72,6 +72,13 @@ def test_a_sentence_mentioning_a_date_is_not_a_date_line() -> None:
     assert read_dateline("2023年10月27日下午,区政府党组召开会议,研究部署下一阶段工作。") is None
 
 
+def test_a_headline_with_an_issue_number_is_not_a_date_line() -> None:
+    issue = parse("## 培训班第3期开班\n\n正文。")
+    assert [a.title for a in issue.articles] == ["培训班第3期开班"]
+    assert issue.number == 7
+    assert read_dateline("第2890期").number == 2890  # a number standing alone still counts
+
+
 def test_impossible_date_is_ignored() -> None:
     assert read_dateline("2023年13月45日 第1期").date is None
 

@@ -38,10 +38,14 @@ def read_dateline(text: str) -> DateLine | None:
     leftover = text
     for pattern in (_DATE, _LUNAR, _WEEKDAY, _NUMBER):
         leftover = pattern.sub("", leftover)
-    if len(_FILLER.sub("", leftover)) > _MAX_LEFTOVER:
-        return None
+    leftover = _FILLER.sub("", leftover)
     lunar = _LUNAR.search(text)
     weekday = _WEEKDAY.search(text)
+    # An issue number alone says little: "培训班第3期开班" is a headline. Without a
+    # date, weekday or lunar date beside it, the number must stand alone.
+    dated = date is not None or lunar is not None or weekday is not None
+    if len(leftover) > _MAX_LEFTOVER or (not dated and leftover):
+        return None
     return DateLine(
         date=date,
         lunar_date=re.sub(r"\s+", "", lunar.group(0)) if lunar else None,
