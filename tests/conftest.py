@@ -43,3 +43,28 @@ def app(env: dict[str, str]) -> Publisher:
 def sample_path(tmp_path: Path) -> Path:
     """A private copy of the sample issue."""
     return Path(shutil.copy(SAMPLE, tmp_path / SAMPLE.name))
+
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps calling home, which
+# this machine's closed network refuses; root needs --no-sandbox.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium driven by Playwright; the test is skipped where Chromium is absent."""
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"headless Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -54,6 +54,7 @@ def upload(client: httpx.Client, live: Live, data: bytes, name: str = "issue.md"
         live.url + "admin/upload",
         data={"csrf_token": token(page.text)},
         files={"issue": (name, data, "text/markdown")},
+        follow_redirects=True,
     )
 
 
@@ -89,14 +90,17 @@ def test_upload_preview_test_and_send(console: Publisher, live: Live) -> None:
         assert preview.status_code == 200 and "阅读全文" in preview.text
 
         tested = client.post(
-            issue_url + "/test", data={"csrf_token": token(page.text), "email": "editor@example.cn"}
+            issue_url + "/test",
+            data={"csrf_token": token(page.text), "email": "editor@example.cn"},
+            follow_redirects=True,
         )
         assert tested.status_code == 200 and "editor@example.cn" in tested.text
         (test_message,) = messages(console.settings.data.dir)
         assert test_message["To"].addresses[0].addr_spec == "editor@example.cn"
 
         sent = client.post(issue_url + "/send", data={"csrf_token": token(page.text)})
-        assert sent.status_code == 200
+        assert sent.status_code == 303  # Post/Redirect/Get: a reload does not send again
+        assert "第2890期已开始发送" in client.get(sent.headers["location"]).text
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             progress = client.get(issue_url + "/progress").json()["sends"]

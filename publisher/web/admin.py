@@ -21,6 +21,7 @@ from publisher.web.csrf import CSRFError, check_csrf
 from publisher.web.views import page
 
 SESSION_KEY = "admin"
+FLASH = "flash"  # the notice of a finished action, shown once by the page it redirects to
 _HASHER = PasswordHasher()
 
 
@@ -41,6 +42,12 @@ def password_matches(stored_hash: str, password: str) -> bool:
 
 def _logged_in(request: Request) -> bool:
     return request.session.get(SESSION_KEY) == request.app.state.service.app.settings.admin.user
+
+
+def _done(request: Request, notice: str, route: str, **params: object) -> RedirectResponse:
+    """Post/Redirect/Get: reloading the page afterwards must not repeat the action."""
+    request.session[FLASH] = notice
+    return RedirectResponse(request.url_for(route, **params), status_code=303)
 
 
 def _to_login(request: Request) -> RedirectResponse:
@@ -91,6 +98,7 @@ async def home(
 ) -> Response:
     if not _logged_in(request):
         return _to_login(request)
+    notice = notice or request.session.pop(FLASH, None)
     service = request.app.state.service
     issues, counts = await run_in_threadpool(
         lambda: (service.app.archive.list()[:30], service.app.subscribers.count_by_status())
@@ -130,12 +138,12 @@ async def upload(request: Request) -> Response:
     issue = ingested.issue
     notice = t(
         "admin.upload.done",
-        status=ingested.status,
+        status=t(f"ingest.{ingested.status}"),
         publication=issue.publication,
         number=issue.number,
         count=len(issue.articles),
     )
-    return await home(request, notice=notice)
+    return _done(request, notice, "admin_home")
 
 
 async def issue_page(
@@ -143,6 +151,7 @@ async def issue_page(
 ) -> Response:
     if not _logged_in(request):
         return _to_login(request)
+    notice = notice or request.session.pop(FLASH, None)
     service = request.app.state.service
     slug, number = request.path_params["slug"], request.path_params["number"]
     try:
@@ -209,7 +218,7 @@ async def _issue_action(request: Request, action: str) -> Response:
         return await issue_page(request, error=t("form.expired"), status_code=403)
     except PublisherError as e:
         return await issue_page(request, error=str(e), status_code=400)
-    return await issue_page(request, notice=notice)
+    return _done(request, notice, "admin_issue", slug=slug, number=number)
 
 
 async def progress(request: Request) -> Response:
