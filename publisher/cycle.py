@@ -5,14 +5,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from dataclasses import dataclass, field
 
 from publisher.app import Publisher
 from publisher.deliver.ledger import Ledger
+from publisher.deliver.engine import SendBusyError
 from publisher.deliver.service import SendReport, resume_unfinished, send_issue
 from publisher.inbox import InboxReport, process_inbox
 from publisher.render.build import BuildReport, build_changed
+from publisher.render.digest import render_weekly_digest
+from publisher.store.archive import StoredIssue
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 # How far back a tick looks for issues not yet sent.
 RECENT_ISSUES = 10
@@ -49,12 +55,59 @@ def run_cycle(
     report.inbox = process_inbox(app)
     report.build = build_changed(app)
     report.sends.extend(resume_unfinished(app, stop))
+    report.sends.extend(_resume_weekly(app, stop))
+    today = dt.datetime.now(app.settings.timezone).date()
     for name in cycle_publications(app, publication):
         for number in due_issues(app, name):
             if stop is not None and stop.is_set():
                 return report
             report.sends.append(send_issue(app, number, name, stop=stop))
+        if WEEKDAY_NAMES[today.weekday()] == app.settings.schedule.weekly_day:
+            week = weekly_issues(app, name, today)
+            if week and not (stop is not None and stop.is_set()):
+                report.sends.append(_send_weekly(app, name, week, stop))
     return report
+
+
+def weekly_issues(app: Publisher, publication: str, last_day: dt.date) -> list[StoredIssue]:
+    """The issues of the seven days ending ``last_day``, oldest first."""
+    summaries = app.archive.summaries(publication, last_day - dt.timedelta(days=6), last_day)
+    return [app.archive.stored(s.number, publication) for s in reversed(summaries)]
+
+
+def _send_weekly(
+    app: Publisher, publication: str, week: list[StoredIssue], stop: threading.Event | None
+) -> SendReport:
+    """Send (or resume) the weekly digest of ``week``, keyed by the week's newest issue.
+
+    Keying by the newest issue means a week without new issues sends nothing
+    again: its send already exists.
+    """
+    newest = week[-1].issue.number
+    return send_issue(
+        app,
+        newest,
+        publication,
+        cadence="weekly",
+        digest=render_weekly_digest(app.settings, week),
+        stop=stop,
+    )
+
+
+def _resume_weekly(app: Publisher, stop: threading.Event | None) -> list[SendReport]:
+    """Resume weekly sends a restart interrupted, with the digest of the same week."""
+    reports = []
+    for send in Ledger(app.db).unfinished_sends():
+        if send.cadence != "weekly":
+            continue
+        # The week is the one that ended on the day the send began, as when it was made.
+        began = send.created_at.astimezone(app.settings.timezone).date()
+        week = weekly_issues(app, send.publication, began)
+        try:
+            reports.append(_send_weekly(app, send.publication, week, stop))
+        except SendBusyError:
+            continue  # a live process is on it
+    return reports
 
 
 def cycle_publications(app: Publisher, publication: str | None) -> list[str]:

@@ -8,6 +8,8 @@ with plain string joins and never comes back here.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 from premailer import Premailer
 
@@ -15,7 +17,8 @@ from publisher.config import Settings
 from publisher.digest import FIELDS, Digest, Template, marker
 from publisher.model import Issue
 from publisher.render.templating import render
-from publisher.render.view import IssueView, issue_view
+from publisher.render.view import IssueView, issue_view, stored_view
+from publisher.store.archive import StoredIssue
 
 PREHEADER_CHARS = 90
 # Gmail hides everything after this many bytes of HTML behind "message clipped".
@@ -30,35 +33,54 @@ def render_digest(settings: Settings, issue: Issue, publication_slug: str) -> Di
 
 def digest_of(view: IssueView, *, full_text: bool) -> Digest:
     """The digest of an issue view: the costly rendering, done once."""
-    personal = {field: marker(field) for field in FIELDS}
-    context = {
-        "issue": view,
-        "full_text": full_text,
-        "subject": subject(view),
-        "preheader": preheader(view),
-        "personal": personal,
-    }
-    return Digest(
-        publication=view.publication,
-        number=view.number,
-        subject=context["subject"],
-        preheader=context["preheader"],
-        html=Template.compile(inline_css(render("digest.html", **context))),
-        text=Template.compile(render("digest.txt", **context)),
+    return _digest(_issue_context(view, full_text))
+
+
+def render_weekly_digest(settings: Settings, issues: Sequence[StoredIssue]) -> Digest:
+    """One digest of a week's issues (oldest first) for weekly subscribers: ledes only."""
+    views = [stored_view(stored, settings) for stored in issues]
+    first, lead = views[0], views[-1]
+    span = f"{first.date_text}至{lead.date_text}" if len(views) > 1 else lead.date_text
+    return _digest(
+        {
+            "issues": views,
+            "lead": lead,
+            "label": "一周要闻",
+            "dateline": f"{span} 共{len(views)}期",
+            "full_text": False,
+            "subject": f"{lead.publication}|一周要闻({span},共{len(views)}期)",
+            "preheader": _shorten(";".join(a.title for v in views for a in v.articles)),
+        }
     )
 
 
 def web_digest(view: IssueView, *, full_text: bool) -> str:
     """The digest as a public web page: the same layout, without anyone's personal links."""
-    return inline_css(
-        render(
-            "digest.html",
-            issue=view,
-            full_text=full_text,
-            subject=subject(view),
-            preheader=preheader(view),
-            personal=None,
-        )
+    return inline_css(render("digest.html", **_issue_context(view, full_text), personal=None))
+
+
+def _issue_context(view: IssueView, full_text: bool) -> dict[str, Any]:
+    return {
+        "issues": [view],
+        "lead": view,
+        "label": view.label,
+        "dateline": view.dateline,
+        "full_text": full_text,
+        "subject": subject(view),
+        "preheader": preheader(view),
+    }
+
+
+def _digest(context: dict[str, Any]) -> Digest:
+    personal = {field: marker(field) for field in FIELDS}
+    lead: IssueView = context["lead"]
+    return Digest(
+        publication=lead.publication,
+        number=lead.number,
+        subject=context["subject"],
+        preheader=context["preheader"],
+        html=Template.compile(inline_css(render("digest.html", **context, personal=personal))),
+        text=Template.compile(render("digest.txt", **context, personal=personal)),
     )
 
 
@@ -73,7 +95,10 @@ def subject(view: IssueView) -> str:
 
 def preheader(view: IssueView) -> str:
     """The line mail clients show after the subject: the date and the other headlines."""
-    text = f"{view.dateline}。" + ";".join(a.title for a in view.articles[1:])
+    return _shorten(f"{view.dateline}。" + ";".join(a.title for a in view.articles[1:]))
+
+
+def _shorten(text: str) -> str:
     return text if len(text) <= PREHEADER_CHARS else text[: PREHEADER_CHARS - 1] + "…"
 
 
