@@ -10,8 +10,8 @@ import threading
 from dataclasses import dataclass, field
 
 from publisher.app import Publisher
-from publisher.deliver.ledger import Ledger
 from publisher.deliver.engine import SendBusyError
+from publisher.deliver.ledger import Ledger
 from publisher.deliver.service import SendReport, resume_unfinished, send_issue
 from publisher.inbox import InboxReport, process_inbox
 from publisher.render.build import BuildReport, build_changed
