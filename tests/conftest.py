@@ -39,6 +39,20 @@ def app(env: dict[str, str]) -> Publisher:
     publisher.close()
 
 
+EDITOR_PASSWORD = "编辑部 正确的密码 2890"
+
+
+@pytest.fixture
+def console(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Publisher:
+    """A publisher whose editors' console is enabled, with ``EDITOR_PASSWORD``."""
+    from publisher.web.admin import hash_password
+
+    monkeypatch.setenv("PUBLISHER_ADMIN_PASSWORD_HASH", hash_password(EDITOR_PASSWORD))
+    publisher = Publisher(load_settings())
+    yield publisher
+    publisher.close()
+
+
 @pytest.fixture
 def sample_path(tmp_path: Path) -> Path:
     """A private copy of the sample issue."""

@@ -20,6 +20,10 @@ class Live:
     url: str  # ends with a slash
     service: Service
 
+    def local(self, link: str) -> str:
+        """A link made for ``[site] base_url`` (as in an email), pointed at this server."""
+        return link.replace(self.service.app.settings.site.base_url, self.url)
+
 
 @contextmanager
 def live_service(app: Publisher, *, scheduler: bool = False) -> Iterator[Live]:

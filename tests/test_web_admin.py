@@ -9,22 +9,10 @@ import httpx
 import pytest
 
 from publisher.app import Publisher
-from publisher.config import load_settings
-from publisher.web.admin import hash_password
 
-from .conftest import SAMPLE
+from .conftest import EDITOR_PASSWORD, SAMPLE
 from .live import Live, live_service
 from .outbox import messages
-
-PASSWORD = "正确的密码 horse battery"
-
-
-@pytest.fixture
-def console(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Publisher:
-    monkeypatch.setenv("PUBLISHER_ADMIN_PASSWORD_HASH", hash_password(PASSWORD))
-    app = Publisher(load_settings())
-    yield app
-    app.close()
 
 
 @pytest.fixture
@@ -39,7 +27,7 @@ def token(html: str) -> str:
     return found.group(1)
 
 
-def log_in(client: httpx.Client, live: Live, password: str = PASSWORD) -> httpx.Response:
+def log_in(client: httpx.Client, live: Live, password: str = EDITOR_PASSWORD) -> httpx.Response:
     page = client.get(live.url + "admin/login")
     return client.post(
         live.url + "admin/login",

@@ -13,40 +13,24 @@ from pathlib import Path
 import pytest
 
 from publisher.app import Publisher
-from publisher.config import load_settings
 from publisher.deliver.service import send_issue
 from publisher.ingest import ingest_files
-from publisher.web.admin import hash_password
 
-from .conftest import SAMPLE
+from .conftest import EDITOR_PASSWORD, SAMPLE
 from .live import Live, live_service
 from .outbox import link, messages
 
-PASSWORD = "编辑部 2890"
-
 
 @pytest.fixture
-def service_app(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Publisher:
-    monkeypatch.setenv("PUBLISHER_ADMIN_PASSWORD_HASH", hash_password(PASSWORD))
-    app = Publisher(load_settings())
-    yield app
-    app.close()
-
-
-@pytest.fixture
-def live(service_app: Publisher) -> Live:
-    with live_service(service_app) as live:
+def live(console: Publisher) -> Live:
+    with live_service(console) as live:
         yield live
 
 
-def local(app: Publisher, live: Live, url: str) -> str:
-    return url.replace(app.settings.site.base_url, live.url)
-
-
 def test_reader_subscribes_confirms_sets_preferences_and_unsubscribes(
-    browser, service_app: Publisher, live: Live, tmp_path: Path
+    browser, console: Publisher, live: Live, tmp_path: Path
 ) -> None:
-    app = service_app
+    app = console
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(live.url + "subscribe")
     page.fill("#email", "duzhe@example.com")
@@ -57,7 +41,7 @@ def test_reader_subscribes_confirms_sets_preferences_and_unsubscribes(
 
     page.wait_for_function("true")  # the confirmation leaves after the response
     (confirmation,) = _wait(lambda: messages(app.settings.data.dir), 1)
-    page.goto(local(app, live, link(confirmation, "confirm")))
+    page.goto(live.local(link(confirmation, "confirm")))
     page.wait_for_selector("text=订阅成功")
     assert app.subscribers.get_by_email("duzhe@example.com").status == "active"
 
@@ -67,7 +51,7 @@ def test_reader_subscribes_confirms_sets_preferences_and_unsubscribes(
     digest = messages(app.settings.data.dir)[-1]
     assert "即墨读者" in digest["To"]
 
-    page.goto(local(app, live, link(digest, "preferences")))
+    page.goto(live.local(link(digest, "preferences")))
     page.check("input[name=cadence][value=weekly]")
     page.check("input[name=format][value=text]")
     page.click("button[type=submit]")
@@ -75,7 +59,7 @@ def test_reader_subscribes_confirms_sets_preferences_and_unsubscribes(
     reader = app.subscribers.get_by_email("duzhe@example.com")
     assert (reader.cadence, reader.format) == ("weekly", "text")
 
-    page.goto(local(app, live, link(digest, "unsubscribe")))
+    page.goto(live.local(link(digest, "unsubscribe")))
     assert page.locator("button").count() == 1
     page.click("button")
     page.wait_for_selector("text=已退订")
@@ -83,14 +67,14 @@ def test_reader_subscribes_confirms_sets_preferences_and_unsubscribes(
     page.close()
 
 
-def test_editor_uploads_tests_and_sends(browser, service_app: Publisher, live: Live) -> None:
-    app = service_app
+def test_editor_uploads_tests_and_sends(browser, console: Publisher, live: Live) -> None:
+    app = console
     for i in range(5):
         app.subscribers.add(f"reader{i}@example.com")
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(live.url + "admin")
     page.fill("#user", "editor")
-    page.fill("#password", PASSWORD)
+    page.fill("#password", EDITOR_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("text=上传新一期")
 

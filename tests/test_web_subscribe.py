@@ -20,11 +20,6 @@ def live(app: Publisher) -> Live:
         yield live
 
 
-def local(app: Publisher, live: Live, url: str) -> str:
-    """A link from an email, pointed at the test server."""
-    return url.replace(app.settings.site.base_url, live.url)
-
-
 def form_token(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found
@@ -61,7 +56,7 @@ def test_double_opt_in(app: Publisher, live: Live) -> None:
 
     (confirmation,) = wait_for_messages(data_dir, 1)
     assert confirmation["To"].addresses[0].addr_spec.lower() == "reader@example.com"
-    confirmed = httpx.get(local(app, live, link(confirmation, "confirm")))
+    confirmed = httpx.get(live.local(link(confirmation, "confirm")))
     assert confirmed.status_code == 200 and "订阅成功" in confirmed.text
     assert app.subscribers.get_by_email("reader@example.com").status == "active"
 
@@ -106,7 +101,7 @@ def test_subscribe_requests_are_rate_limited_per_client(app: Publisher, live: Li
 
 def test_one_click_unsubscribe_rfc_8058(app: Publisher, live: Live) -> None:
     subscriber = app.subscribers.add("leaver@example.com")
-    url = local(app, live, app.links.url(subscriber, "unsubscribe"))
+    url = live.local(app.links.url(subscriber, "unsubscribe"))
     response = httpx.post(url, data={"List-Unsubscribe": "One-Click"})  # no cookie, no page
     assert response.status_code == 200
     assert app.subscribers.get(subscriber.id).status == "unsubscribed"
@@ -114,7 +109,7 @@ def test_one_click_unsubscribe_rfc_8058(app: Publisher, live: Live) -> None:
 
 def test_unsubscribe_page_has_one_button(app: Publisher, live: Live) -> None:
     subscriber = app.subscribers.add("button@example.com")
-    url = local(app, live, app.links.url(subscriber, "unsubscribe"))
+    url = live.local(app.links.url(subscriber, "unsubscribe"))
     with httpx.Client() as client:
         page = client.get(url)
         assert page.text.count("<button") == 1
@@ -140,7 +135,7 @@ def test_forged_or_cross_purpose_links_do_nothing(app: Publisher, live: Live) ->
 
 def test_preferences(app: Publisher, live: Live) -> None:
     subscriber = app.subscribers.add("prefs@example.com")
-    url = local(app, live, app.links.url(subscriber, "preferences"))
+    url = live.local(app.links.url(subscriber, "preferences"))
     with httpx.Client() as client:
         page = client.get(url)
         saved = client.post(

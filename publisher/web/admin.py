@@ -6,8 +6,11 @@ send and test-send), so anything done here can also be done from the command lin
 
 from __future__ import annotations
 
+import functools
 import secrets
+from collections.abc import Awaitable, Callable
 from pathlib import PurePath
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,6 +22,8 @@ from starlette.routing import Route
 from publisher.errors import PublisherError
 from publisher.web.csrf import CSRFError, check_csrf
 from publisher.web.views import page
+
+Handler = Callable[..., Awaitable[Response]]
 
 SESSION_KEY = "admin"
 FLASH = "flash"  # the notice of a finished action, shown once by the page it redirects to
@@ -48,6 +53,18 @@ def _done(request: Request, notice: str, route: str, **params: object) -> Redire
     """Post/Redirect/Get: reloading the page afterwards must not repeat the action."""
     request.session[FLASH] = notice
     return RedirectResponse(request.url_for(route, **params), status_code=303)
+
+
+def editor_only(handler: Handler) -> Handler:
+    """Send anyone not logged in to the login page instead of running ``handler``."""
+
+    @functools.wraps(handler)
+    async def guarded(request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not _logged_in(request):
+            return _to_login(request)
+        return await handler(request, *args, **kwargs)
+
+    return guarded
 
 
 def _to_login(request: Request) -> RedirectResponse:
@@ -93,11 +110,10 @@ async def logout(request: Request) -> Response:
     return _to_login(request)
 
 
+@editor_only
 async def home(
     request: Request, *, notice: str | None = None, error: str | None = None, status_code: int = 200
 ) -> Response:
-    if not _logged_in(request):
-        return _to_login(request)
     notice = notice or request.session.pop(FLASH, None)
     service = request.app.state.service
     issues, counts = await run_in_threadpool(
@@ -114,9 +130,8 @@ async def home(
     )
 
 
+@editor_only
 async def upload(request: Request) -> Response:
-    if not _logged_in(request):
-        return _to_login(request)
     t = request.app.state.catalog
     # The context closes the uploaded file's spool, whatever the answer.
     async with request.form() as form:
@@ -146,11 +161,10 @@ async def upload(request: Request) -> Response:
     return _done(request, notice, "admin_home")
 
 
+@editor_only
 async def issue_page(
     request: Request, *, notice: str | None = None, error: str | None = None, status_code: int = 200
 ) -> Response:
-    if not _logged_in(request):
-        return _to_login(request)
     notice = notice or request.session.pop(FLASH, None)
     service = request.app.state.service
     slug, number = request.path_params["slug"], request.path_params["number"]
@@ -170,9 +184,8 @@ async def issue_page(
     )
 
 
+@editor_only
 async def digest_preview(request: Request) -> Response:
-    if not _logged_in(request):
-        return _to_login(request)
     service = request.app.state.service
     try:
         html = await run_in_threadpool(
@@ -198,9 +211,8 @@ async def send_now(request: Request) -> Response:
     return await _issue_action(request, "send")
 
 
+@editor_only
 async def _issue_action(request: Request, action: str) -> Response:
-    if not _logged_in(request):
-        return _to_login(request)
     t = request.app.state.catalog
     service = request.app.state.service
     slug, number = request.path_params["slug"], request.path_params["number"]
