@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import mimetypes
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,30 +13,8 @@ from publisher.render.digest import render_digest
 
 from .render_support import publish
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 PHONE, DESKTOP = 390, 1280
 BASE = "http://localhost:8000/"
-
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None, reason=f"headless Chromium is not installed at {CHROMIUM}"
-)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
