@@ -1,0 +1,62 @@
+"""A real feed reader (newsboat) subscribed to the served feed sees every article."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from publisher.app import Publisher
+from publisher.ingest import ingest_files
+from publisher.render.build import build_changed
+
+from .conftest import SAMPLE
+from .live import live_service
+
+NEWSBOAT = shutil.which("newsboat")
+pytestmark = pytest.mark.skipif(
+    NEWSBOAT is None, reason="newsboat is not installed (Debian package newsboat)"
+)
+
+
+@pytest.mark.parametrize("feed", ["atom.xml", "rss.xml"])
+def test_newsboat_reads_the_served_feed(app: Publisher, tmp_path: Path, feed: str) -> None:
+    issue = ingest_files(app, [SAMPLE])[0].issue
+    build_changed(app)
+    home = tmp_path / "newsboat"
+    home.mkdir()
+    (home / "urls").write_text("", "utf-8")
+    with live_service(app) as live:
+        (home / "urls").write_text(f"{live.url}xinjimo/feeds/{feed}\n", "utf-8")
+        for _ in range(2):  # the second reload is a conditional GET of an unchanged feed
+            result = subprocess.run(
+                [
+                    NEWSBOAT,
+                    "-u",
+                    "urls",
+                    "-c",
+                    "cache.db",
+                    "-C",
+                    os.devnull,
+                    "-x",
+                    "reload",
+                    "print-unread",
+                ],
+                cwd=home,
+                env={**os.environ, "HOME": str(home)},
+                capture_output=True,
+                timeout=60,
+            )
+            assert result.returncode == 0, result.stderr
+            assert result.stdout.decode().strip() == f"{len(issue.articles)} unread articles"
+    with sqlite3.connect(home / "cache.db") as cache:
+        items = dict(cache.execute("SELECT title, author FROM rss_item").fetchall())
+    for article in issue.articles:
+        assert any(article.title.rstrip("…")[:10] in title for title in items), article.title
+    assert {"周程林, 韩伟绩", "周程林、韩伟绩"} & set(
+        items.values()
+    )  # Atom authors; RSS dc:creator
