@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from pypinyin import lazy_pinyin
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -260,6 +259,10 @@ class Archive:
 
 def slugify_publication(name: str) -> str:
     """An ASCII slug for a publication name: Chinese becomes pinyin (新即墨 → xinjimo)."""
+    # Imported here: its dictionaries take a tenth of a second to load, and only
+    # a new publication needs them, not every command.
+    from pypinyin import lazy_pinyin
+
     text = "".join(lazy_pinyin(name)).lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
