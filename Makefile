@@ -17,12 +17,21 @@ demo: $(STAMP)
 	$(BIN)/publisher ingest examples/xinjimo-2890.md
 	$(BIN)/publisher show 2890
 	$(BIN)/publisher preview 2890
+	$(BIN)/publisher subscribers import examples/subscribers.csv
+	$(BIN)/publisher send 2890
+	$(BIN)/publisher sends 2890
 	@echo
 	@echo "Feeds:"
 	@for feed in var/site/xinjimo/feeds/*; do echo "  $$feed"; done
 	@echo "Issue page: var/site/xinjimo/2890/index.html"
 	@echo "Digest:     var/previews/xinjimo-2890.eml (open in a mail client) and .html"
-	@echo "Browse the site with '$(BIN)/publisher serve', then http://localhost:8000/xinjimo/2890/"
+	@echo "Mail sent:  var/outbox/new/ (one .eml per subscriber; set [delivery] url for SMTP)"
+	@echo
+	@echo "Start the service:  $(BIN)/publisher serve"
+	@echo "then open           http://127.0.0.1:8000/xinjimo/2890/   (the issue)"
+	@echo "                    http://127.0.0.1:8000/subscribe        (subscribe)"
+	@echo "                    http://127.0.0.1:8000/admin            (editors; set [admin] password_hash"
+	@echo "                                                            from '$(BIN)/publisher admin-password')"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto -q

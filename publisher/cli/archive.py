@@ -86,5 +86,5 @@ def format_issue(issue: Issue) -> str:
         lines.append(f"{a.slug:>2}. {label}{a.title}")
         if a.subtitle:
             lines.append(f"    ——{a.subtitle}")
-        lines.append(f"    {' '.join(a.authors) or '(no byline)'} · {len(a.paragraphs)} paragraphs")
+        lines.append(f"    {' '.join(a.authors) or '(无署名)'} · {len(a.paragraphs)} 段")
     return "\n".join(lines)
