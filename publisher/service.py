@@ -32,7 +32,7 @@ from publisher.render.build import build_changed
 from publisher.render.digest import render_digest
 from publisher.schedule import install_cycles, make_scheduler
 from subscribers.model import Subscriber
-from subscribers.tokens import SECRET_FILE, stored_secret
+from subscribers.tokens import current_secret
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +106,8 @@ class Service:
 
     def session_secret(self) -> str:
         """The key that signs session cookies: the configured secret (or the generated one)."""
-        settings = self.app.settings
-        return settings.security.secret or stored_secret(settings.data.dir / SECRET_FILE)
+        # Sessions and links share the key; itsdangerous salts each use differently.
+        return current_secret(self.app.settings)
 
     def publish_upload(self, name: str, data: bytes, *, replace: bool = False) -> Ingested:
         """Ingest an uploaded issue file and build what changed."""

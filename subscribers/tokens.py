@@ -67,9 +67,8 @@ class Tokens:
     @classmethod
     def from_settings(cls, settings: Settings) -> Tokens:
         """Tokens under the configured secret, or the generated one in the data directory."""
-        current = settings.security.secret or stored_secret(settings.data.dir / SECRET_FILE)
         return cls(
-            [current, *settings.security.old_secrets],
+            [current_secret(settings), *settings.security.old_secrets],
             confirm_max_age=settings.subscribers.confirm_days * 86400,
         )
 
@@ -96,6 +95,11 @@ class Tokens:
 def fingerprint(email: str) -> str:
     """A short digest of the address, so a token dies when its id changes hands."""
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:12]
+
+
+def current_secret(settings: Settings) -> str:
+    """The configured ``[security] secret``, or the one generated in the data directory."""
+    return settings.security.secret or stored_secret(settings.data.dir / SECRET_FILE)
 
 
 def stored_secret(path: Path) -> str:

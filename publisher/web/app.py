@@ -45,7 +45,8 @@ def create_app(service: Service, *, run_service: bool = False) -> Starlette:
         if len(names) != 1:
             return await site(request)
         slug = service.app.archive.publication_slug(names[0])
-        return RedirectResponse(f"/{slug}/feeds/{request.path_params['name']}", status_code=301)
+        root = request.scope.get("root_path", "")
+        return RedirectResponse(f"{root}/{slug}/feeds/{request.path_params['name']}", 301)
 
     async def healthz(request: Request) -> Response:
         healthy, facts = service.health()
