@@ -116,3 +116,19 @@ def test_actions_need_the_csrf_token(console: Publisher, live: Live) -> None:
         )
     assert response.status_code == 403
     assert console.archive.publications() == []
+
+
+def test_hostile_titles_are_inert_in_the_console(console: Publisher, live: Live) -> None:
+    hostile = (
+        "# 测试报\n\n2024年1月5日 第7期\n\n"
+        "## <script>alert(1)</script>标题\u202e<img src=x onerror=alert(1)>\n\n正文。"
+    )
+    with httpx.Client() as client:
+        log_in(client, live)
+        upload(client, live, hostile.encode())
+        home = client.get(live.url + "admin").text
+        page = client.get(live.url + "admin/issues/ceshibao/7").text
+    for html in (home, page):
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert "\u202e" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;标题" in html

@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from publisher.render.text import clean
 from publisher.web.csrf import csrf_token
 from publisher.web.i18n import Catalog
 
@@ -17,6 +18,9 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 _ENV = Environment(
     loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(default=True, default_for_string=True),
+    # Escaping makes markup inert; clean also drops bidi controls, which could
+    # make a hostile title reorder the console around it.
+    finalize=lambda value: clean(value) if isinstance(value, str) else value,
     trim_blocks=True,
     lstrip_blocks=True,
 )
