@@ -12,7 +12,12 @@ import logging
 import sys
 from typing import Any
 
-_RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+# Record attributes that are not facts of the event (uvicorn adds an ANSI-coloured copy).
+_RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 
 class JSONLineFormatter(logging.Formatter):
