@@ -20,8 +20,10 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from publisher.app import Publisher
 from publisher.config import load_settings
 from publisher.deliver.ledger import Ledger
+from publisher.deliver.processes import split_pool
 from publisher.deliver.service import send_issue, send_test
 from publisher.deliver.transport import Outcome
+from publisher.deliver.urls import SmtpTarget
 from publisher.errors import DeliveryError
 from publisher.ingest import ingest_files
 from subscribers.model import NewSubscriber
@@ -191,7 +193,8 @@ def test_a_permanent_refusal_fails_that_recipient_and_counts_a_bounce(make_app: 
 def test_a_connection_dropped_during_data_is_retried_and_not_doubled(make_app: MakeApp) -> None:
     handler = Faulty(drop=lambda n: n in (2, 5))
     with smtp_server(handler) as server:
-        app = make_app(smtp_url(server.port, pool=2), readers(8))
+        # In one process, with a thread per connection (the default spreads them over CPUs).
+        app = make_app(smtp_url(server.port, pool=2), readers(8), PUBLISHER_DELIVERY_PROCESSES="1")
         report = send_issue(app, 2890)
     assert report.complete and report.counts.sent == 8
     assert_each_once(handler, 8)
@@ -340,3 +343,14 @@ def auth_server(tls: ssl.SSLContext) -> dict[str, object]:
         "auth_required": True,
         "auth_require_tls": True,
     }
+
+
+def test_the_pool_and_rate_are_shared_out_over_processes() -> None:
+    one = SmtpTarget(host="a", port=25, pool=5, rate=100.0)
+    two = SmtpTarget(host="b", port=25, pool=1)
+    shares = split_pool([one, two], 2)
+    assert [[(t.host, t.pool, t.rate) for t in share] for share in shares] == [
+        [("a", 3, 60.0), ("b", 1, 0.0)],
+        [("a", 2, 40.0)],
+    ]
+    assert len(split_pool([two], 8)) == 1  # never more processes than connections

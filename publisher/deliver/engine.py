@@ -15,20 +15,18 @@ at most that many on resume, and never skips anyone.
 from __future__ import annotations
 
 import os
-import queue
 import secrets
 import socket
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from publisher.deliver.ledger import Attempt, Counts, Ledger, Recipient, SendInfo
 from publisher.deliver.retry import RetryPolicy
 from publisher.deliver.tables import FAILED, SKIPPED
-from publisher.deliver.transport import Outcome, Result, Transport
+from publisher.deliver.transport import Completion, Outcome, Result, Transport, pipeline_for
 from publisher.errors import DeliveryError, PublisherError, ValidationError
 from publisher.store.db import utcnow
 
@@ -169,9 +167,9 @@ class _Loop:
         self.budget = limit
         self.on_progress = on_progress
         self.stop = stop
-        self.slots = engine.transport.concurrency
-        self.results: queue.SimpleQueue[_Done] = queue.SimpleQueue()
-        self.in_flight = 0
+        self.pipeline = pipeline_for(engine.transport)
+        self.slots = self.pipeline.capacity
+        self.in_flight: dict[int, Recipient] = {}  # by subscriber id
         self.unrecorded: list[tuple[Attempt, str]] = []  # with the row's state before
         self.bounces: list[tuple[int, str]] = []
         self.failure: BaseException | None = None
@@ -181,21 +179,21 @@ class _Loop:
 
     def run(self) -> Counts:
         self.on_progress(self.counts)
-        with ThreadPoolExecutor(self.slots, thread_name_prefix=f"send-{self.send.id}") as pool:
-            try:
-                self._passes(pool)
-            finally:
-                # Whatever ends the run (a stop, an error, Ctrl-C), the messages in
-                # flight may have been accepted: wait for them and write them down.
-                self._settle()
+        try:
+            self._passes()
+        finally:
+            # Whatever ends the run (a stop, an error, Ctrl-C), the messages in
+            # flight may have been accepted: wait for them and write them down.
+            self._settle()
+            self.pipeline.close()
         if self.failure is not None:
             raise self.failure
         return self.counts
 
-    def _passes(self, pool: ThreadPoolExecutor) -> None:
+    def _passes(self) -> None:
         """Sweep the due rows by subscriber id; between sweeps, wait for retries."""
         while True:
-            self._sweep(pool)
+            self._sweep()
             if self.failure is not None or self.stop.is_set() or self.budget == 0:
                 return
             next_due = self.ledger.next_due_at(self.send.id)
@@ -206,8 +204,8 @@ class _Loop:
                 return
             self._pause(wait)
 
-    def _sweep(self, pool: ThreadPoolExecutor) -> None:
-        """One pass over the rows due now, keeping every sender thread busy."""
+    def _sweep(self) -> None:
+        """One pass over the rows due now, keeping every connection busy."""
         cursor = 0
         batch: deque[Recipient] = deque()
         exhausted = False
@@ -223,7 +221,7 @@ class _Loop:
                 if recipient.subscriber.status != "active":
                     self.unrecorded.append((_skipped(recipient), recipient.status))
                     continue
-                self._start(pool, recipient)
+                self._start(recipient)
                 if self.budget is not None:
                     self.budget -= 1
             if not self.in_flight:
@@ -234,63 +232,46 @@ class _Loop:
 
     def _may_start(self) -> bool:
         return (
-            self.in_flight < self.slots
+            len(self.in_flight) < self.slots
             and self.failure is None
             and self.budget != 0
             and not self.stop.is_set()
         )
 
-    def _start(self, pool: ThreadPoolExecutor, recipient: Recipient) -> None:
-        """Build the message here and hand it to a sender thread.
-
-        Building is pure CPU and the sender threads mostly wait on sockets: doing
-        it in this one thread keeps the threads from fighting over the GIL,
-        which would stall the ledger writes that share this thread.
-        """
+    def _start(self, recipient: Recipient) -> None:
+        """Build one message and put it in flight."""
+        subscriber = recipient.subscriber
         try:
             message = self.engine.compose(recipient)
         except ValidationError as e:
             # This subscriber's data cannot make a valid message (e.g. an address
             # the builder refuses): a failure for them, not for the send.
-            self.results.put(_Done(recipient, Result(Outcome.FAILED, f"not sent: {e}"), False))
-        else:
-            pool.submit(self._send, recipient, message)
-        self.in_flight += 1  # counted once its outcome is sure to arrive
-
-    def _send(self, recipient: Recipient, message: bytes) -> None:
-        """In a sender thread: hand one message to the transport."""
-        try:
-            result: Result | BaseException = self.engine.transport.send(
-                message, self.options.sender, recipient.subscriber.email
-            )
-        except BaseException as e:
-            result = e
-        self.results.put(_Done(recipient, result, not isinstance(result, BaseException)))
+            self._done(recipient, Result(Outcome.FAILED, f"not sent: {e}"), from_server=False)
+            return
+        self.pipeline.submit(subscriber.id, message, self.options.sender, subscriber.email)
+        self.in_flight[subscriber.id] = recipient
 
     def _collect(self) -> None:
-        """Wait for at least one outcome (renewing the lease while waiting), then take all."""
-        done: list[_Done] = []
+        """Wait for at least one outcome (renewing the lease while waiting), then take all in."""
+        done: list[Completion] = []
         while not done:
-            try:
-                done.append(self.results.get(timeout=self.renew_every))
-            except queue.Empty:
+            done = self.pipeline.completed(timeout=self.renew_every)
+            if not done:
                 self._record()
-        while True:
-            try:
-                done.append(self.results.get_nowait())
-            except queue.Empty:
-                break
-        self.in_flight -= len(done)
-        for item in done:
-            if isinstance(item.outcome, BaseException):
-                self.failure = self.failure or item.outcome
-                continue
-            attempt = self._outcome(item.recipient, item.outcome)
-            self.unrecorded.append((attempt, item.recipient.status))
-            # Only the server's own permanent refusal is a hard bounce; giving up
-            # on a deferral says nothing about the address.
-            if item.from_server and item.outcome.outcome == Outcome.FAILED:
-                self.bounces.append((attempt.subscriber_id, attempt.reply))
+        for tag, outcome in done:
+            recipient = self.in_flight.pop(tag)
+            if isinstance(outcome, BaseException):
+                self.failure = self.failure or outcome
+            else:
+                self._done(recipient, outcome, from_server=True)
+
+    def _done(self, recipient: Recipient, result: Result, *, from_server: bool) -> None:
+        attempt = self._outcome(recipient, result)
+        self.unrecorded.append((attempt, recipient.status))
+        # Only the server's own permanent refusal is a hard bounce; giving up on a
+        # deferral, or a message we could not even build, says nothing of the address.
+        if from_server and result.outcome == Outcome.FAILED:
+            self.bounces.append((attempt.subscriber_id, attempt.reply))
 
     def _outcome(self, recipient: Recipient, result: Result) -> Attempt:
         attempts = recipient.attempts + 1
@@ -355,15 +336,6 @@ class _Loop:
         while self.in_flight:
             self._collect()
         self._record()
-
-
-@dataclass(frozen=True)
-class _Done:
-    """What a sender thread hands back: an outcome, or the exception that stops the run."""
-
-    recipient: Recipient
-    outcome: Result | BaseException
-    from_server: bool  # a failure the server reported, which counts as a hard bounce
 
 
 def _skipped(recipient: Recipient) -> Attempt:

@@ -8,6 +8,7 @@ transport. Every decision lives in those modules.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from publisher.deliver.engine import Engine, EngineOptions, ProgressCallback, Se
 from publisher.deliver.ledger import Counts, DeliveryInfo, Ledger, Recipient, SendInfo
 from publisher.deliver.message import MessageBuilder, make_message_id
 from publisher.deliver.outbox import OutboxTransport
+from publisher.deliver.processes import ProcessTransport
 from publisher.deliver.retry import RetryPolicy
 from publisher.deliver.smtp import SmtpTransport
 from publisher.deliver.transport import Result, Transport
@@ -64,7 +66,11 @@ def open_transport(settings: Settings) -> Transport:
     targets = parse_delivery_urls(settings.delivery_urls, Path.cwd())
     if len(targets) == 1 and isinstance(targets[0], OutboxTarget):
         return OutboxTransport(targets[0].path)
-    return SmtpTransport([t for t in targets if isinstance(t, SmtpTarget)])
+    servers = [t for t in targets if isinstance(t, SmtpTarget)]
+    processes = settings.delivery.processes or os.cpu_count() or 1
+    if processes > 1 and sum(s.pool for s in servers) > 1:
+        return ProcessTransport(servers, processes)
+    return SmtpTransport(servers)
 
 
 def issue_digest(app: Publisher, number: int, publication: str | None = None) -> Digest:

@@ -1,13 +1,16 @@
 """The transport protocol: the one narrow door through which mail leaves the program.
 
-The engine only knows ``send(message, sender, recipient) -> Result`` and
+A transport knows ``send(message, sender, recipient) -> Result`` and
 ``close()``, so the SMTP pool, the outbox and any future API transport are
 interchangeable. ``send`` may be called from several threads at once, up to
-``concurrency`` of them.
+``concurrency`` of them. The engine drives a ``Pipeline`` over the transport,
+which lets a transport that works in other processes skip the threads.
 """
 
 from __future__ import annotations
 
+import queue
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -50,3 +53,73 @@ class Transport(Protocol):
     def close(self) -> None:
         """Release connections; the transport is unusable afterwards."""
         ...
+
+
+Tag = int
+Completion = tuple[Tag, Result | BaseException]
+
+
+class Pipeline(Protocol):
+    """Messages handed over without waiting: what the engine drives.
+
+    ``submit`` never blocks (the engine keeps at most ``capacity`` in flight);
+    ``completed`` returns the outcomes that are in, each with the tag it was
+    submitted under, or an exception that should stop the send.
+    """
+
+    @property
+    def capacity(self) -> int:
+        """How many messages may be in flight at once."""
+        ...
+
+    def submit(self, tag: Tag, message: bytes, sender: str, recipient: str) -> None:
+        """Start handing one message over."""
+        ...
+
+    def completed(self, timeout: float) -> list[Completion]:
+        """The outcomes that arrived, waiting up to ``timeout`` seconds for the first."""
+        ...
+
+    def close(self) -> None:
+        """Wait for what is in flight, then release the pipeline (not the transport)."""
+        ...
+
+
+class ThreadedPipeline:
+    """A pipeline over any transport: one thread per concurrent ``send``."""
+
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+        self.capacity = transport.concurrency
+        self._pool = ThreadPoolExecutor(self.capacity, thread_name_prefix="send")
+        self._done: queue.SimpleQueue[Completion] = queue.SimpleQueue()
+
+    def submit(self, tag: Tag, message: bytes, sender: str, recipient: str) -> None:
+        self._pool.submit(self._send, tag, message, sender, recipient)
+
+    def completed(self, timeout: float) -> list[Completion]:
+        try:
+            done = [self._done.get(timeout=timeout)]
+        except queue.Empty:
+            return []
+        while True:
+            try:
+                done.append(self._done.get_nowait())
+            except queue.Empty:
+                return done
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def _send(self, tag: Tag, message: bytes, sender: str, recipient: str) -> None:
+        try:
+            outcome: Result | BaseException = self.transport.send(message, sender, recipient)
+        except BaseException as e:
+            outcome = e
+        self._done.put((tag, outcome))
+
+
+def pipeline_for(transport: Transport) -> Pipeline:
+    """The transport's own pipeline if it has one (see ``processes``), else threads."""
+    native = getattr(transport, "pipeline", None)
+    return native() if callable(native) else ThreadedPipeline(transport)
