@@ -17,6 +17,7 @@ from publisher.inbox import InboxReport, process_inbox
 from publisher.render.build import BuildReport, build_changed
 from publisher.render.digest import render_weekly_digest
 from publisher.store.archive import StoredIssue
+from publisher.weekly import issues_of_weekly_send, weekly_issues
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -43,20 +44,24 @@ class CycleReport:
 
 
 def run_cycle(
-    app: Publisher, publication: str | None = None, stop: threading.Event | None = None
+    app: Publisher,
+    publication: str | None = None,
+    stop: threading.Event | None = None,
+    today: dt.date | None = None,
 ) -> CycleReport:
     """Ingest the inbox, build what changed, resume interrupted sends, send every due issue.
 
     ``publication`` limits the sends to one publication's cycle; None is the
     default cycle, which covers every publication without a cron of its own.
     ``stop`` asks a send to pause at a safe point (the service is shutting down).
+    ``today`` (in the publication's time zone) decides whether the weekly digest is due.
     """
     report = CycleReport()
     report.inbox = process_inbox(app)
     report.build = build_changed(app)
     report.sends.extend(resume_unfinished(app, stop))
     report.sends.extend(_resume_weekly(app, stop))
-    today = dt.datetime.now(app.settings.timezone).date()
+    today = today or dt.datetime.now(app.settings.timezone).date()
     for name in cycle_publications(app, publication):
         for number in due_issues(app, name):
             if stop is not None and stop.is_set():
@@ -69,20 +74,10 @@ def run_cycle(
     return report
 
 
-def weekly_issues(app: Publisher, publication: str, last_day: dt.date) -> list[StoredIssue]:
-    """The issues of the seven days ending ``last_day``, oldest first."""
-    summaries = app.archive.summaries(publication, last_day - dt.timedelta(days=6), last_day)
-    return [app.archive.stored(s.number, publication) for s in reversed(summaries)]
-
-
 def _send_weekly(
     app: Publisher, publication: str, week: list[StoredIssue], stop: threading.Event | None
 ) -> SendReport:
-    """Send (or resume) the weekly digest of ``week``, keyed by the week's newest issue.
-
-    Keying by the newest issue means a week without new issues sends nothing
-    again: its send already exists.
-    """
+    """Send (or resume) the weekly digest of ``week``, keyed by the week's newest issue."""
     newest = week[-1].issue.number
     return send_issue(
         app,
@@ -100,10 +95,8 @@ def _resume_weekly(app: Publisher, stop: threading.Event | None) -> list[SendRep
     for send in Ledger(app.db).unfinished_sends():
         if send.cadence != "weekly":
             continue
-        # The week is the one that ended on the day the send began, as when it was made.
-        began = send.created_at.astimezone(app.settings.timezone).date()
-        week = weekly_issues(app, send.publication, began)
         try:
+            week = issues_of_weekly_send(app, send)
             reports.append(_send_weekly(app, send.publication, week, stop))
         except SendBusyError:
             continue  # a live process is on it

@@ -10,8 +10,10 @@ import pytest
 
 from publisher.app import Publisher
 from publisher.config import load_settings
-from publisher.cycle import WEEKDAY_NAMES, run_cycle
+from publisher.cycle import run_cycle
+from publisher.deliver.ledger import Ledger
 from publisher.ingest import ingest_files
+from publisher.weekly import issues_of_weekly_send
 from subscribers.model import NewSubscriber
 
 from .conftest import SAMPLE
@@ -45,39 +47,74 @@ def test_only_issues_newer_than_the_last_sent_are_due(app: Publisher, tmp_path: 
     assert [s.send.number for s in run_cycle(app).sends] == [4, 5]
 
 
+MONDAY = dt.date(2026, 11, 23)
+
+
 @pytest.fixture
 def weekly_app(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Publisher:
-    today = dt.datetime.now(dt.UTC).astimezone(load_settings().timezone).date()
-    monkeypatch.setenv("PUBLISHER_SCHEDULE_WEEKLY_DAY", WEEKDAY_NAMES[today.weekday()])
+    monkeypatch.setenv("PUBLISHER_SCHEDULE_WEEKLY_DAY", "mon")
     app = Publisher(load_settings())
+    app.subscribers.add("daily@example.com")
+    app.subscribers.add("weekly@example.com", cadence="weekly")
     yield app
     app.close()
+
+
+def weekly_digests(app: Publisher) -> list[str]:
+    """The text of every weekly digest delivered so far."""
+    return [
+        text_of(m)
+        for m in messages(app.settings.data.dir)
+        if m["To"].addresses[0].addr_spec == "weekly@example.com"
+    ]
 
 
 def test_weekly_subscribers_get_one_digest_of_the_week(
     weekly_app: Publisher, tmp_path: Path
 ) -> None:
     app = weekly_app
-    today = dt.datetime.now(app.settings.timezone).date()
-    app.subscribers.add("daily@example.com")
-    app.subscribers.add("weekly@example.com", cadence="weekly")
-    old = write_issue(tmp_path, 10, today - dt.timedelta(days=9), title="上上周的报道")
-    week = [
-        write_issue(tmp_path, n, today - dt.timedelta(days=6 - n + 11), title=f"本周第{n}期要闻")
-        for n in (11, 12, 13)
+    days = {10: -10, 11: -5, 12: -3, 13: 0}  # issue number: days from Monday
+    ingest_files(
+        app,
+        [
+            write_issue(tmp_path, n, MONDAY + dt.timedelta(days=d), title=f"第{n}期要闻")
+            for n, d in days.items()
+        ],
+    )
+    run_cycle(app, today=MONDAY)
+    (weekly,) = [
+        m
+        for m in messages(app.settings.data.dir)
+        if m["To"].addresses[0].addr_spec == "weekly@example.com"
     ]
-    ingest_files(app, [old, *week])
-
-    run_cycle(app)
-    by_recipient = {m["To"].addresses[0].addr_spec: m for m in messages(app.settings.data.dir)}
-    assert sorted(by_recipient) == ["daily@example.com", "weekly@example.com"]
-    weekly = by_recipient["weekly@example.com"]
     assert "一周要闻" in weekly["Subject"] and "共3期" in weekly["Subject"]
     body = text_of(weekly)
-    for n in (11, 12, 13):
-        assert f"本周第{n}期要闻" in body
-    assert "上上周的报道" not in body
-    assert "本周第13期要闻" in text_of(by_recipient["daily@example.com"])
+    assert all(f"第{n}期要闻" in body for n in (11, 12, 13))
+    assert "第10期要闻" not in body  # older than the week
+    daily = [m for m in messages(app.settings.data.dir) if "daily@" in str(m["To"])]
+    assert "第13期要闻" in text_of(daily[0]) and len(daily) == 1
 
-    run_cycle(app)  # the same day again: nothing new for anyone
-    assert len(messages(app.settings.data.dir)) == 2
+
+def test_one_weekly_digest_a_week_and_late_issues_go_in_the_next(
+    weekly_app: Publisher, tmp_path: Path
+) -> None:
+    app = weekly_app
+    ingest_files(app, [write_issue(tmp_path, 21, MONDAY, title="周一早报")])
+    run_cycle(app, today=MONDAY)
+    # Dated Monday but ingested after Monday's tick; then the same day ticks again.
+    ingest_files(app, [write_issue(tmp_path, 22, MONDAY, title="周一晚到的报道")])
+    run_cycle(app, today=MONDAY)
+    run_cycle(app, today=MONDAY + dt.timedelta(days=1))  # Tuesday: never a weekly day
+    assert len(weekly_digests(app)) == 1
+
+    ingest_files(app, [write_issue(tmp_path, 23, MONDAY + dt.timedelta(days=4), title="周五要闻")])
+    run_cycle(app, today=MONDAY + dt.timedelta(days=7))
+    first, second = weekly_digests(app)
+    assert "周一早报" in first and "周一晚到的报道" not in first
+    assert "周一晚到的报道" in second and "周五要闻" in second
+    assert "周一早报" not in second  # no issue reaches a weekly reader twice
+    # A resumed weekly send rebuilds the same digest from the ledger alone.
+    ledger = Ledger(app.db)
+    for key, carried in ((21, [21]), (23, [22, 23])):
+        send = ledger.find_send(app.archive.issue_id(key, "新即墨"), "weekly")
+        assert [s.issue.number for s in issues_of_weekly_send(app, send)] == carried
