@@ -361,7 +361,7 @@ def _validate(settings: Settings) -> None:
 
 
 def _validate_crons(schedule: ScheduleSettings) -> None:
-    from publisher.cron import cron_trigger
+    from publisher.cron import cron_trigger, crontab_weekdays
 
     for name, expression in [("cron", schedule.cron), *schedule.crons.items()]:
         try:
@@ -371,6 +371,13 @@ def _validate_crons(schedule: ScheduleSettings) -> None:
                 f"[schedule] {name} = {expression!r} is not a cron expression ({e})",
                 "write five fields, e.g. '0 7 * * 1-5' for 07:00 on weekdays",
             ) from e
+        days = crontab_weekdays(expression.split()[4])
+        if days != "*" and schedule.weekly_day not in days.split(","):
+            raise ConfigError(
+                f"[schedule] {name} = {expression!r} never runs on weekly_day "
+                f"{schedule.weekly_day!r}, so weekly subscribers would get nothing",
+                "pick a weekly_day the cycle runs on",
+            )
 
 
 def _validate_delivery(settings: Settings) -> None:

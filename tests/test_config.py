@@ -54,6 +54,13 @@ def test_config_found_through_environment_variable(tmp_path: Path) -> None:
         ("", {"PUBLISHER_PUBLICATION_TIMEZONE": "Mars/Base"}, "unknown time zone"),
         ("", {"PUBLISHER_SITE_BASE_URL": "ftp://x/"}, "not an http(s) URL"),
         ("", {"PUBLISHER_EMAIL_FULL_TEXT": "perhaps"}, "not a valid boolean"),
+        (
+            "",
+            {"PUBLISHER_SCHEDULE_CRON": "0 7 * * 1-5", "PUBLISHER_SCHEDULE_WEEKLY_DAY": "sat"},
+            "never runs on weekly_day",
+        ),
+        ("", {"PUBLISHER_SCHEDULE_WEEKLY_DAY": "someday"}, "is not a day"),
+        ('[schedule.crons]\n"新即墨" = "0 7 * *"\n', {}, "is not a cron expression"),
     ],
 )
 def test_refusals_say_what_is_wrong(tmp_path: Path, toml: str, env: dict, words: str) -> None:
