@@ -124,6 +124,14 @@ def test_bad_configuration_is_one_line(env: dict[str, str], tmp_path: Path) -> N
     assert_refused(run("issues", env=env, cwd=elsewhere), "base_urll", "[site]")
     assert_refused(run("issues", env={**env, "PUBLISHER_SITE_FEED_ISSUES": "many"}), "FEED_ISSUES")
     assert_refused(run("--config", tmp_path / "absent.toml", "issues", env=env), "does not exist")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("", "utf-8")
+    assert_refused(
+        run("issues", env={**env, "PUBLISHER_DATA_DIR": str(a_file)}), "PUBLISHER_DATA_DIR"
+    )
+    assert_refused(
+        run("issues", env={**env, "PUBLISHER_DATABASE_URL": "bogus://x"}), "no database driver"
+    )
 
 
 def test_python_dash_m_and_help(env: dict[str, str]) -> None:

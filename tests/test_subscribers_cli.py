@@ -59,3 +59,11 @@ def test_import_reports_bad_rows_and_export_writes_every_field(
     gbk = tmp_path / "gbk.csv"
     gbk.write_bytes("email,name\nwang@example.cn,王\n".encode("gbk"))
     assert_refused(run("subscribers", "import", gbk, env=env), "UTF-8")
+
+
+def test_export_to_an_unwritable_place_is_one_line_and_leaves_nothing(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    target = Path("/proc/publisher-test/all.csv")
+    assert_refused(run("subscribers", "export", "--out", target, env=env), "cannot write")
+    assert not target.exists()

@@ -43,5 +43,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _fail(message: str, status: int = 2) -> None:
-    click.echo(f"publisher: {message}", err=True)
+    # One line, always: some messages (a database driver's, say) span several.
+    click.echo("publisher: " + " ".join(message.split()), err=True)
     sys.exit(status)

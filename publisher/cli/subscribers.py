@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
 import click
 
 from publisher.cli.context import cli, get_app
+from publisher.render.files import write_atomic
 from subscribers.csvio import import_csv, write_csv
 from subscribers.model import STATUSES, Status
 
@@ -60,8 +62,10 @@ def export(ctx: click.Context, out: Path | None) -> None:
     if out is None:
         write_csv(people, sys.stdout)
         return
-    with out.open("w", encoding="utf-8", newline="") as f:
-        count = write_csv(people, f)
+    # Written whole and renamed into place: a failed export leaves no half file.
+    buffer = io.StringIO(newline="")
+    count = write_csv(people, buffer)
+    write_atomic(out, buffer.getvalue())
     click.echo(f"exported {count} subscribers to {out}", err=True)
 
 

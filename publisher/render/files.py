@@ -39,6 +39,6 @@ def write_atomic(path: Path, content: str | bytes) -> bool:
     except OSError as e:
         raise RenderError(
             f"cannot write {path}: {e.strerror or e}",
-            "check that the site directory ([site] dir) is writable",
+            "check that its directory can be created and written to",
         ) from e
     return True

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -68,12 +68,26 @@ class Database:
         self.url = url
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise ConfigError(
+                    f"cannot create the directory {folder} for the database: {e.strerror or e}",
+                    "check [data] dir (PUBLISHER_DATA_DIR) or [database] url",
+                ) from e
         kwargs: dict[str, object] = {}
         if self.is_sqlite:
             # Several processes (scheduler, web, CLI) share one file: wait for locks.
             kwargs["connect_args"] = {"timeout": 30}
-        self.engine: Engine = create_engine(url, **kwargs)
+        try:
+            self.engine: Engine = create_engine(url, **kwargs)
+        except (NoSuchModuleError, ImportError) as e:
+            raise ConfigError(
+                f"no database driver for {parsed.drivername!r} ({e})",
+                "use sqlite:///PATH, or postgresql+psycopg://... after "
+                "pip install 'publisher[postgres]'",
+            ) from e
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
