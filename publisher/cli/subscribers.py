@@ -65,7 +65,7 @@ def export(ctx: click.Context, out: Path | None) -> None:
     # Written whole and renamed into place: a failed export leaves no half file.
     buffer = io.StringIO(newline="")
     count = write_csv(people, buffer)
-    write_atomic(out, buffer.getvalue())
+    write_atomic(out, buffer.getvalue(), hint="check that the directory of --out is writable")
     click.echo(f"exported {count} subscribers to {out}", err=True)
 
 

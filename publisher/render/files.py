@@ -12,7 +12,10 @@ from publisher.errors import RenderError
 FILE_MODE = 0o644
 
 
-def write_atomic(path: Path, content: str | bytes) -> bool:
+SITE_HINT = "check that the site directory ([site] dir) is writable"
+
+
+def write_atomic(path: Path, content: str | bytes, *, hint: str = SITE_HINT) -> bool:
     """Replace ``path`` with ``content`` in one rename; returns whether the file changed.
 
     An identical file is left alone, so its modification time (and every
@@ -39,6 +42,6 @@ def write_atomic(path: Path, content: str | bytes) -> bool:
     except OSError as e:
         raise RenderError(
             f"cannot write {path}: {e.strerror or e}",
-            "check that its directory can be created and written to",
+            hint,
         ) from e
     return True
