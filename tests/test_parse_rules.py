@@ -274,6 +274,11 @@ def test_front_matter_alone_is_enough_metadata() -> None:
     assert (issue.number, issue.weekday) == (3, "星期五")
 
 
+def test_front_matter_names_are_one_line() -> None:
+    text = '---\npublication: "报\\r\\nBcc: victim@example.org"\n---\n' + HEAD + "## 标题\n\n正文。"
+    assert parse_issue(text).publication == "报 Bcc: victim@example.org"
+
+
 def test_raw_html_stays_text() -> None:
     issue = parse("## <b>标题</b>\n\n<script>alert(1)</script>正文。")
     article = issue.articles[0]

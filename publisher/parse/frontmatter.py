@@ -85,10 +85,15 @@ def _validate(name: str, value: Any, source: str | None) -> Any:
         items = value if isinstance(value, list) else [value]
         if not all(isinstance(v, str | int) for v in items):
             raise bad("a list of names")
-        return tuple(str(v).strip() for v in items if str(v).strip())
+        return tuple(one_line(str(v)) for v in items if one_line(str(v)))
     if isinstance(value, dict | list):
         raise bad("text")
-    return str(value).strip() or None
+    return one_line(str(value)) or None
+
+
+def one_line(text: str) -> str:
+    """A name on one line: YAML can carry line breaks that no name, slug or listing wants."""
+    return " ".join(text.split())
 
 
 _EXAMPLES = {
