@@ -167,7 +167,7 @@ class _Loop:
         self.budget = limit
         self.on_progress = on_progress
         self.stop = stop
-        self.pipeline = pipeline_for(engine.transport)
+        self.pipeline = pipeline_for(engine.transport, engine.compose, self.options.sender)
         self.slots = self.pipeline.capacity
         self.in_flight: dict[int, Recipient] = {}  # by subscriber id
         self.unrecorded: list[tuple[Attempt, str]] = []  # with the row's state before
@@ -239,16 +239,9 @@ class _Loop:
         )
 
     def _start(self, recipient: Recipient) -> None:
-        """Build one message and put it in flight."""
+        """Put one recipient's message in flight."""
         subscriber = recipient.subscriber
-        try:
-            message = self.engine.compose(recipient)
-        except ValidationError as e:
-            # This subscriber's data cannot make a valid message (e.g. an address
-            # the builder refuses): a failure for them, not for the send.
-            self._done(recipient, Result(Outcome.FAILED, f"not sent: {e}"), from_server=False)
-            return
-        self.pipeline.submit(subscriber.id, message, self.options.sender, subscriber.email)
+        self.pipeline.submit(subscriber.id, recipient, subscriber.email)
         self.in_flight[subscriber.id] = recipient
 
     def _collect(self) -> None:
@@ -260,7 +253,12 @@ class _Loop:
                 self._record()
         for tag, outcome in done:
             recipient = self.in_flight.pop(tag)
-            if isinstance(outcome, BaseException):
+            if isinstance(outcome, ValidationError):
+                # This subscriber's data cannot make a valid message (e.g. an address
+                # the builder refuses): a failure for them, not for the send.
+                result = Result(Outcome.FAILED, f"not sent: {outcome}")
+                self._done(recipient, result, from_server=False)
+            elif isinstance(outcome, BaseException):
                 self.failure = self.failure or outcome
             else:
                 self._done(recipient, outcome, from_server=True)

@@ -3,9 +3,10 @@
 One Python process runs one thread at a time: with the ledger, building
 messages and sixteen SMTP conversations in one process, the conversations
 wait for the CPU rather than for the network. Here each pooled connection
-lives in a child process, on a thread of its own, and the parent's sender
-threads hand it one message at a time over a pipe. The engine's accounting
-does not change: a connection still carries one unrecorded message at most.
+lives in a child process, on a thread of its own, and the parent's engine
+hands it one built message at a time over a pipe, collecting the replies as
+they come (no thread per connection in the parent). The engine's accounting
+does not change: a connection carries one unrecorded message at most.
 
 Children are started with ``spawn`` so each holds only its own pipe ends:
 when the parent dies, even by kill -9, every child reads end-of-file and
@@ -23,11 +24,12 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from multiprocessing.connection import Connection, wait
+from typing import Any
 
 from publisher.deliver.smtp import SmtpTransport
-from publisher.deliver.transport import Completion, Pipeline, Result, Tag
+from publisher.deliver.transport import Completion, Compose, Pipeline, Result, Tag
 from publisher.deliver.urls import SmtpTarget
-from publisher.errors import DeliveryError, PublisherError
+from publisher.errors import DeliveryError, PublisherError, ValidationError
 
 
 class ProcessTransport:
@@ -52,24 +54,25 @@ class ProcessTransport:
             for ours, theirs in pipes:
                 theirs.close()  # only the child may hold its ends, or it never sees EOF
                 self._connections.append(ours)
-        self._shared = _ProcessPipeline(self._connections)
+        self._channels = _Channels(self._connections)
 
     @property
     def concurrency(self) -> int:
         """One message in flight per pooled connection, over all children."""
         return len(self._connections)
 
-    def pipeline(self) -> Pipeline:
-        """The engine's way in: no thread per connection in this process."""
-        return self._shared
+    def pipeline(self, compose: Compose, sender: str) -> Pipeline:
+        """The engine's way in: messages built here, sent by the children."""
+        self._channels.compose, self._channels.sender = compose, sender
+        return self._channels
 
     def send(self, message: bytes, sender: str, recipient: str) -> Result:
-        """Send one message and wait for it (one at a time: for tests and previews)."""
+        """Send one built message and wait for it (one at a time: for tests and previews)."""
         with self._lock:
-            self._shared.submit(0, message, sender, recipient)
+            self._channels.put(0, (message, sender, recipient))
             done: list[Completion] = []
             while not done:
-                done = self._shared.completed(timeout=60)
+                done = self._channels.completed(timeout=60)
         outcome = done[0][1]
         if isinstance(outcome, BaseException):
             raise outcome
@@ -85,24 +88,40 @@ class ProcessTransport:
                 child.terminate()
 
 
-class _ProcessPipeline:
-    """Submits to idle connections and collects replies from whichever children answer."""
+class _Channels:
+    """The parent's ends of the pipes: requests go to idle ones, replies come from any.
+
+    Messages are built here, in the parent: building in the children too was
+    measured slower, as each child's threads then queue for its GIL.
+    """
 
     def __init__(self, connections: list[Connection]) -> None:
         self.capacity = len(connections)
+        self.compose: Compose | None = None
+        self.sender = ""
         self._idle = list(connections)
         self._busy: dict[Connection, Tag] = {}
+        self._unbuilt: list[Completion] = []
 
-    def submit(self, tag: Tag, message: bytes, sender: str, recipient: str) -> None:
+    def submit(self, tag: Tag, item: Any, address: str) -> None:
+        assert self.compose is not None, "made by ProcessTransport.pipeline"
+        try:
+            message = self.compose(item)
+        except ValidationError as e:
+            self._unbuilt.append((tag, e))
+            return
+        self.put(tag, (message, self.sender, address))
+
+    def put(self, tag: Tag, request: tuple[bytes, str, str]) -> None:
         connection = self._idle.pop()
         self._busy[connection] = tag
         # If the child is gone, completed() reports it when the pipe reads as closed.
         with contextlib.suppress(OSError):
-            connection.send((message, sender, recipient))
+            connection.send(request)
 
     def completed(self, timeout: float) -> list[Completion]:
-        done: list[Completion] = []
-        for connection in wait(list(self._busy), timeout):
+        done, self._unbuilt = self._unbuilt, []
+        for connection in wait(list(self._busy), 0 if done else timeout):
             assert isinstance(connection, Connection)
             tag = self._busy.pop(connection)
             self._idle.append(connection)

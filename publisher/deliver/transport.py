@@ -10,10 +10,13 @@ which lets a transport that works in other processes skip the threads.
 from __future__ import annotations
 
 import queue
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
+
+from publisher.errors import ValidationError
 
 
 class Outcome(StrEnum):
@@ -57,14 +60,18 @@ class Transport(Protocol):
 
 Tag = int
 Completion = tuple[Tag, Result | BaseException]
+Compose = Callable[[Any], bytes]  # one recipient (whatever the engine hands in) to message bytes
 
 
 class Pipeline(Protocol):
-    """Messages handed over without waiting: what the engine drives.
+    """Messages built and handed over without waiting: what the engine drives.
 
+    A pipeline is made for one ``compose`` function and envelope sender.
     ``submit`` never blocks (the engine keeps at most ``capacity`` in flight);
     ``completed`` returns the outcomes that are in, each with the tag it was
-    submitted under, or an exception that should stop the send.
+    submitted under. An outcome may be an exception: a ``ValidationError``
+    when that recipient's message could not be built, anything else when the
+    send must stop.
     """
 
     @property
@@ -72,8 +79,8 @@ class Pipeline(Protocol):
         """How many messages may be in flight at once."""
         ...
 
-    def submit(self, tag: Tag, message: bytes, sender: str, recipient: str) -> None:
-        """Start handing one message over."""
+    def submit(self, tag: Tag, item: Any, address: str) -> None:
+        """Build the message for ``item`` and start handing it over to ``address``."""
         ...
 
     def completed(self, timeout: float) -> list[Completion]:
@@ -86,16 +93,23 @@ class Pipeline(Protocol):
 
 
 class ThreadedPipeline:
-    """A pipeline over any transport: one thread per concurrent ``send``."""
+    """A pipeline over any transport: messages built here, one thread per concurrent send."""
 
-    def __init__(self, transport: Transport) -> None:
+    def __init__(self, transport: Transport, compose: Compose, sender: str) -> None:
         self.transport = transport
+        self.compose = compose
+        self.sender = sender
         self.capacity = transport.concurrency
         self._pool = ThreadPoolExecutor(self.capacity, thread_name_prefix="send")
         self._done: queue.SimpleQueue[Completion] = queue.SimpleQueue()
 
-    def submit(self, tag: Tag, message: bytes, sender: str, recipient: str) -> None:
-        self._pool.submit(self._send, tag, message, sender, recipient)
+    def submit(self, tag: Tag, item: Any, address: str) -> None:
+        try:
+            message = self.compose(item)
+        except ValidationError as e:
+            self._done.put((tag, e))
+            return
+        self._pool.submit(self._send, tag, message, address)
 
     def completed(self, timeout: float) -> list[Completion]:
         try:
@@ -111,15 +125,17 @@ class ThreadedPipeline:
     def close(self) -> None:
         self._pool.shutdown(wait=True)
 
-    def _send(self, tag: Tag, message: bytes, sender: str, recipient: str) -> None:
+    def _send(self, tag: Tag, message: bytes, address: str) -> None:
         try:
-            outcome: Result | BaseException = self.transport.send(message, sender, recipient)
+            outcome: Result | BaseException = self.transport.send(message, self.sender, address)
         except BaseException as e:
             outcome = e
         self._done.put((tag, outcome))
 
 
-def pipeline_for(transport: Transport) -> Pipeline:
+def pipeline_for(transport: Transport, compose: Compose, sender: str) -> Pipeline:
     """The transport's own pipeline if it has one (see ``processes``), else threads."""
     native = getattr(transport, "pipeline", None)
-    return native() if callable(native) else ThreadedPipeline(transport)
+    if callable(native):
+        return native(compose, sender)  # type: ignore[no-any-return]
+    return ThreadedPipeline(transport, compose, sender)
