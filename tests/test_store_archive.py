@@ -1,4 +1,4 @@
-"""The archive on a real SQLite file: keys, idempotence, replacement with stable slugs."""
+"""The archive on a real database: keys, idempotence, replacement with stable slugs."""
 
 from __future__ import annotations
 
@@ -72,3 +72,14 @@ def test_same_number_in_two_publications(app: Publisher, sample) -> None:
     assert app.archive.get(2890, "即墨日报").publication == "即墨日报"
     with pytest.raises(NotFoundError, match="--publication"):
         app.archive.get(2890)
+
+
+def test_free_text_of_any_length_is_stored(app: Publisher) -> None:
+    # SQLite ignores VARCHAR lengths; PostgreSQL refused these with a traceback.
+    front = (
+        "---\nweekday: 星期五(重阳节前一周)\n"
+        f"lunar_date: {'农历九月十三' * 10}\npublisher: {'即墨融媒体中心' * 40}\n---\n"
+    )
+    issue = parse_bytes(front.encode() + SAMPLE.read_bytes())
+    stored = app.archive.save(issue, source_name="稿" * 600 + ".md").issue
+    assert app.archive.get(2890) == stored

@@ -27,12 +27,14 @@ class IssueRow(Base):
     publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     date: Mapped[dt.date] = mapped_column(Date, index=True)
-    weekday: Mapped[str | None] = mapped_column(String(10))
-    lunar_date: Mapped[str | None] = mapped_column(String(40))
+    # Free text an editor may set in front matter: unbounded, as SQLite never enforced a
+    # VARCHAR length and PostgreSQL refuses what exceeds one.
+    weekday: Mapped[str | None] = mapped_column(Text)
+    lunar_date: Mapped[str | None] = mapped_column(Text)
     organizers: Mapped[list[str]] = mapped_column(JSON, default=list)
-    publisher: Mapped[str | None] = mapped_column(String(200))
+    publisher: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    source_name: Mapped[str] = mapped_column(String(500), default="")
+    source_name: Mapped[str] = mapped_column(Text, default="")  # a file or upload name
     source_text: Mapped[str] = mapped_column(Text, default="")
     ingested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
