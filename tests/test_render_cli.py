@@ -42,7 +42,9 @@ def test_build_refusals_are_one_line(env: dict[str, str], sample_path: Path) -> 
     run("ingest", "--no-build", sample_path, env=env)
     assert_refused(run("build", "2891", env=env), "2891", "not in the archive")
     assert_refused(run("build", "2890", "--all", env=env), "--all")
-    Path(env["PUBLISHER_DATA_DIR"], "site").write_text("a file where the site should be")
+    site = Path(env["PUBLISHER_DATA_DIR"], "site")
+    site.parent.mkdir(parents=True, exist_ok=True)  # on PostgreSQL no database file made it
+    site.write_text("a file where the site should be")
     assert_refused(run("build", env=env), "cannot write", "site directory")
 
 
