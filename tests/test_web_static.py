@@ -91,11 +91,28 @@ def test_head_has_headers_and_no_body(live: Live) -> None:
     assert int(response.headers["content-length"]) > 0
 
 
+@pytest.mark.parametrize("refusal", ["identity", "gzip;q=0", "gzip; q=0.0", "*;q=0"])
+def test_no_gzip_for_clients_that_refuse_it(live: Live, refusal: str) -> None:
+    response = httpx.get(live.url + "xinjimo/feeds/rss.xml", headers={"Accept-Encoding": refusal})
+    assert "content-encoding" not in response.headers
+
+
 @pytest.mark.parametrize(
-    "path", ["nope.html", "..%2F..%2Fetc%2Fpasswd", "xinjimo/../../publisher.db"]
+    "path",
+    [
+        "nope.html",
+        # The database and the secret sit one level above the site directory;
+        # %2F keeps the client from resolving the dots before they are sent.
+        "..%2Fpublisher.db",
+        "..%2Fsecret.key",
+        "xinjimo%2F..%2F..%2Fpublisher.db",
+    ],
 )
-def test_missing_and_escaping_paths_are_404(live: Live, path: str) -> None:
-    assert httpx.get(live.url + path).status_code == 404
+def test_missing_and_escaping_paths_are_404(app: Publisher, live: Live, path: str) -> None:
+    assert (app.settings.data.dir / "publisher.db").is_file()  # there is something to steal
+    response = httpx.get(live.url + path)
+    assert response.status_code == 404
+    assert b"SQLite" not in response.content
 
 
 def test_healthz(live: Live) -> None:

@@ -132,9 +132,21 @@ def _load(path: Path, mtime_ns: int, size: int) -> _File:
 def _accepts_gzip(request: Request) -> bool:
     for part in request.headers.get("accept-encoding", "").split(","):
         coding, _, params = part.strip().partition(";")
-        if coding.strip().lower() in ("gzip", "*") and params.replace(" ", "") != "q=0":
+        if coding.strip().lower() in ("gzip", "*") and _quality(params) > 0:
             return True
     return False
+
+
+def _quality(params: str) -> float:
+    """The q value of an Accept-Encoding item (1 when absent or unreadable)."""
+    for param in params.split(";"):
+        key, _, value = param.strip().partition("=")
+        if key.strip().lower() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 1.0
+    return 1.0
 
 
 def _not_modified(request: Request, etag: str, last_modified: float) -> bool:
