@@ -132,3 +132,42 @@ def test_hostile_titles_are_inert_in_the_console(console: Publisher, live: Live)
         assert "<script>alert" not in html and "<img src=x" not in html
         assert "\u202e" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;标题" in html
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("admin/issues/xinjimo/2890/test", {"email": "editor@example.cn"}),
+        ("admin/issues/xinjimo/2890/send", {}),
+    ],
+)
+def test_console_actions_need_the_csrf_token(
+    console: Publisher, live: Live, path: str, data: dict[str, str]
+) -> None:
+    console.subscribers.add("reader@example.com")
+    with httpx.Client() as client:
+        log_in(client, live)
+        upload(client, live, SAMPLE.read_bytes())
+        response = client.post(live.url + path, data=data)
+    assert response.status_code == 403
+    time.sleep(0.3)  # a send would have begun by now
+    assert messages(console.settings.data.dir) == []
+
+
+def test_login_and_logout_need_the_csrf_token(console: Publisher, live: Live) -> None:
+    with httpx.Client() as client:
+        refused = client.post(
+            live.url + "admin/login", data={"user": "editor", "password": EDITOR_PASSWORD}
+        )
+        assert refused.status_code == 403
+        log_in(client, live)
+        client.post(live.url + "admin/logout", data={})  # no token: still logged in
+        assert client.get(live.url + "admin").status_code == 200
+
+
+def test_healthz_says_unhealthy_when_the_scheduler_stopped(console: Publisher) -> None:
+    with live_service(console, scheduler=True) as live:
+        assert httpx.get(live.url + "healthz").json()["scheduler"] == "running"
+        live.service.scheduler.shutdown(wait=False)
+        response = httpx.get(live.url + "healthz")
+    assert response.status_code == 503 and response.json()["status"] == "unhealthy"

@@ -153,3 +153,39 @@ def test_hostile_name_is_escaped_in_pages(app: Publisher, live: Live) -> None:
         )
     assert "<script>alert(1)</script>" not in response.text
     assert "<img src=x" not in response.text
+
+
+@pytest.mark.parametrize("purpose", ["unsubscribe", "preferences"])
+def test_link_forms_need_the_csrf_token(app: Publisher, live: Live, purpose: str) -> None:
+    subscriber = app.subscribers.add(f"{purpose}@example.com")
+    url = live.local(app.links.url(subscriber, purpose))
+    with httpx.Client() as client:
+        client.get(url)  # a session exists, but the form's token is not sent
+        response = client.post(url, data={"cadence": "weekly", "format": "text"})
+    assert response.status_code == 403
+    unchanged = app.subscribers.get(subscriber.id)
+    assert (unchanged.status, unchanged.cadence, unchanged.format) == ("active", "issue", "html")
+
+
+def test_hostile_name_on_a_successful_subscribe_is_escaped(app: Publisher, live: Live) -> None:
+    with httpx.Client() as client:
+        response = subscribe(client, live, "named@example.com", "<b onmouseover=alert(1)>王</b>")
+    assert response.status_code == 200
+    assert "<b onmouseover" not in response.text
+    assert (
+        app.subscribers.get_by_email("named@example.com").name == "<b onmouseover=alert(1)>王</b>"
+    )
+
+
+def test_session_cookie_is_secure_behind_https(env: dict[str, str], monkeypatch) -> None:
+    monkeypatch.setenv("PUBLISHER_SITE_BASE_URL", "https://news.example.cn/")
+    from publisher.config import load_settings
+
+    secure_app = Publisher(load_settings())
+    try:
+        with live_service(secure_app) as live, httpx.Client() as client:
+            cookie = client.get(live.url + "subscribe").headers["set-cookie"]
+    finally:
+        secure_app.close()
+    assert "secure" in cookie.lower() and "httponly" in cookie.lower()
+    assert "samesite=lax" in cookie.lower()
