@@ -41,7 +41,7 @@ def recorder() -> Iterator[tuple[Recorder, int]]:
 
 @pytest.fixture
 def service_env(
-    env: dict[str, str], recorder: tuple[Recorder, int], tmp_path: Path
+    env: dict[str, str], recorder: tuple[Recorder, int], monkeypatch: pytest.MonkeyPatch
 ) -> dict[str, str]:
     _, smtp_port = recorder
     values = {
@@ -52,7 +52,8 @@ def service_env(
         "PUBLISHER_SCHEDULE_GRACE_SECONDS": "3600",
         "PUBLISHER_SERVER_PORT": str(free_port()),
     }
-    os.environ.update(values)  # the test's own Publisher reads the same settings
+    for key, value in values.items():  # the test's own Publisher reads the same settings
+        monkeypatch.setenv(key, value)
     return values
 
 
@@ -156,8 +157,11 @@ def test_a_tick_missed_beyond_the_grace_time_is_skipped(
     set_next_tick(audience, dt.datetime.now(dt.UTC) - dt.timedelta(hours=3))
 
     service = Running(service_env, log)
-    time.sleep(2)
+    deadline = time.monotonic() + 20
+    while "was missed by" not in log.read_text("utf-8") and time.monotonic() < deadline:
+        time.sleep(0.1)
     service.stop()
+    assert "was missed by" in log.read_text("utf-8")  # APScheduler judged and skipped it
     assert (inbox / SAMPLE.name).is_file()  # the stale tick did not run
     assert handler.received == []
     assert next_tick(audience) > dt.datetime.now(dt.UTC)
