@@ -83,3 +83,10 @@ def test_free_text_of_any_length_is_stored(app: Publisher) -> None:
     issue = parse_bytes(front.encode() + SAMPLE.read_bytes())
     stored = app.archive.save(issue, source_name="稿" * 600 + ".md").issue
     assert app.archive.get(2890) == stored
+
+
+def test_a_long_publication_name_gets_a_bounded_slug(app: Publisher, sample) -> None:
+    name = "即墨区融媒体中心社区新闻周刊" * 10  # 140 characters: about 700 of pinyin
+    app.archive.save(dataclasses.replace(sample, publication=name))
+    slug = app.archive.publication_slug(name)
+    assert slug.startswith("jimoqurongmeitizhongxin") and len(slug) <= 100

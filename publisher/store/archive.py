@@ -21,6 +21,10 @@ SaveStatus = Literal["stored", "unchanged", "replaced"]
 # Below this similarity a replaced article counts as new and gets a new slug.
 SAME_ARTICLE_RATIO = 0.6
 
+# Pinyin takes several letters per character: a long name's slug is cut to this, which
+# leaves room for a "-2" suffix within the column's 200 (enforced by PostgreSQL).
+MAX_SLUG = 100
+
 
 @dataclass(frozen=True)
 class SaveResult:
@@ -268,7 +272,7 @@ def slugify_publication(name: str) -> str:
 
 
 def _unique_slug(name: str, taken: set[str]) -> str:
-    base = slugify_publication(name) or "publication"
+    base = slugify_publication(name)[:MAX_SLUG].rstrip("-") or "publication"
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
