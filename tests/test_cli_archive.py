@@ -38,9 +38,37 @@ def test_ingest_then_show_json(env: dict[str, str], sample_path: Path) -> None:
         "paragraphs",
         "untitled",
     ]
-    assert [a["slug"] for a in data["articles"]] == ["1", "2", "3", "4", "5"]
-    assert [len(a["paragraphs"]) for a in data["articles"]] == [5, 4, 3, 7, 1]
-    assert data["articles"][0]["kicker"] is None
+    assert {k: v for k, v in data.items() if k != "articles"} == {
+        "publication": "新即墨",
+        "number": 2890,
+        "date": "2023-10-27",
+        "weekday": "星期五",
+        "lunar_date": "农历九月十三",
+        "organizers": ["中共青岛即墨区委", "即墨区人民政府"],
+        "publisher": "即墨融媒体中心",
+    }
+    articles = data["articles"]
+    assert [
+        (a["slug"], a["kicker"], a["title"], a["subtitle"], a["authors"], a["untitled"])
+        for a in articles[:4]
+    ] == [
+        ("1", None, "区政府党组(扩大)会议暨区政府常务会议召开", None, ["周程林", "韩伟绩"], False),
+        ("2", None, "孙杰组织召开即墨区政企沟通座谈会", None, ["周程林", "韩伟绩"], False),
+        ("3", None, "区人大常委会视察重点类代表建议办理情况", None, ["刘云睿"], False),
+        (
+            "4",
+            "德国ITEM项目是我区首家实现“竣工即投产”的企业",
+            "一个“即”字,收益几何?",
+            None,
+            ["刘元平", "刘翔宇"],
+            False,
+        ),
+    ]
+    brief = articles[4]
+    assert (brief["slug"], brief["authors"], brief["untitled"]) == ("5", ["刘迪章", "任光瑞"], True)
+    assert brief["paragraphs"][0].startswith("10月26日上午")
+    assert [len(a["paragraphs"]) for a in articles] == [5, 4, 3, 7, 1]
+    assert all(isinstance(p, str) and "(" not in p[-12:] for a in articles for p in a["paragraphs"])
 
 
 def test_show_human_readable(env: dict[str, str], sample_path: Path) -> None:
