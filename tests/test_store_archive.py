@@ -90,3 +90,13 @@ def test_a_long_publication_name_gets_a_bounded_slug(app: Publisher, sample) -> 
     app.archive.save(dataclasses.replace(sample, publication=name))
     slug = app.archive.publication_slug(name)
     assert slug.startswith("jimoqurongmeitizhongxin") and len(slug) <= 100
+
+
+def test_control_characters_from_front_matter_escapes_are_dropped(app: Publisher) -> None:
+    # decode() strips them from the text, but YAML's "\0" makes one again; PostgreSQL
+    # cannot store NUL in text.
+    front = '---\npublisher: "即墨\\0融媒体\\x07中心"\n---\n'
+    issue = parse_bytes(front.encode() + SAMPLE.read_bytes())
+    assert issue.publisher == "即墨融媒体中心"
+    app.archive.save(issue)
+    assert app.archive.get(2890).publisher == "即墨融媒体中心"

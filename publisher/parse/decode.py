@@ -27,10 +27,15 @@ def decode(data: bytes, source: str | None = None) -> str:
             source=source,
         ) from e
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text)
+    text = strip_controls(text)
     if not text.strip():
         raise InputError("the file is empty", "give the text of an issue", source=source)
     return text
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control characters other than tab and newline."""
+    return _CONTROL.sub("", text)
 
 
 def _encoding_hint(data: bytes) -> str:

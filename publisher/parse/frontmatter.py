@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from publisher.errors import InputError
+from publisher.parse.decode import strip_controls
 
 _KNOWN = ("publication", "number", "date", "weekday", "lunar_date", "organizers", "publisher")
 
@@ -92,8 +93,12 @@ def _validate(name: str, value: Any, source: str | None) -> Any:
 
 
 def one_line(text: str) -> str:
-    """A name on one line: YAML can carry line breaks that no name, slug or listing wants."""
-    return " ".join(text.split())
+    """A name on one line: YAML can carry line breaks that no name, slug or listing wants.
+
+    Its escapes ("\\0") can also bring back the control characters ``decode`` removed,
+    and PostgreSQL cannot store NUL in text.
+    """
+    return " ".join(strip_controls(text).split())
 
 
 _EXAMPLES = {
