@@ -59,8 +59,7 @@ def run_cycle(
     report = CycleReport()
     report.inbox = process_inbox(app)
     report.build = build_changed(app)
-    report.sends.extend(resume_unfinished(app, stop))
-    report.sends.extend(_resume_weekly(app, stop))
+    report.sends.extend(resume_interrupted(app, stop))
     today = today or dt.datetime.now(app.settings.timezone).date()
     for name in cycle_publications(app, publication):
         for number in due_issues(app, name):
@@ -87,6 +86,11 @@ def _send_weekly(
         digest=render_weekly_digest(app.settings, week),
         stop=stop,
     )
+
+
+def resume_interrupted(app: Publisher, stop: threading.Event | None = None) -> list[SendReport]:
+    """Resume every send a crash or a restart interrupted, every-issue and weekly alike."""
+    return [*resume_unfinished(app, stop), *_resume_weekly(app, stop)]
 
 
 def _resume_weekly(app: Publisher, stop: threading.Event | None) -> list[SendReport]:

@@ -14,11 +14,10 @@ from typing import Any
 from sqlalchemy import text
 
 from publisher.app import Publisher
-from publisher.cycle import CycleReport, run_cycle
+from publisher.cycle import CycleReport, resume_interrupted, run_cycle
 from publisher.deliver.message import render_confirmation
 from publisher.deliver.service import (
     open_transport,
-    resume_unfinished,
     send_issue,
     send_test,
     sends_of_issue,
@@ -162,7 +161,7 @@ class Service:
 
     def resume_sends(self) -> None:
         """Resume every send that a crash or restart interrupted."""
-        for report in resume_unfinished(self.app, self._stop):
+        for report in resume_interrupted(self.app, self._stop):
             event(log, "send resumed", send=report.send.id, **report.counts.as_dict())
 
     def send_confirmation(self, subscriber: Subscriber) -> None:
