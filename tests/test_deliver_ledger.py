@@ -18,7 +18,7 @@ from publisher.deliver.engine import (
     SendBusyError,
     owner_is_dead,
 )
-from publisher.deliver.ledger import Counts, Ledger, Recipient
+from publisher.deliver.ledger import Attempt, Counts, Ledger, Recipient
 from publisher.deliver.ratelimit import RateLimiter
 from publisher.deliver.retry import RetryPolicy
 from publisher.deliver.service import begin_send
@@ -197,3 +197,17 @@ def test_recipients_carry_the_subscriber_as_now(audience: Publisher) -> None:
         "reader0@example.com",
         "unsubscribed",
     )
+
+
+def test_an_overlong_queue_id_is_recorded_cut(audience: Publisher) -> None:
+    # The mail has left: its outcome must be written, even where PostgreSQL
+    # enforces the column's length.
+    send, _ = begin_send(audience, 2890)
+    ledger = Ledger(audience.db)
+    assert ledger.acquire_lease(send.id, "test:1:x", 60)
+    (due,) = ledger.due(send.id, 0, 1)
+    queue_id = "Q" * 480
+    reply = f"250 ok queued as {queue_id}"
+    attempt = Attempt(due.subscriber.id, due.subscriber.email, "sent", 1, reply, queue_id)
+    assert ledger.record(send.id, [attempt], "test:1:x", 60)
+    assert ledger.counts(send.id).sent == 1

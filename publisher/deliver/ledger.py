@@ -349,7 +349,8 @@ class Ledger:
                             "b_status": a.status,
                             "b_attempts": a.attempts,
                             "b_reply": a.reply[:2000],
-                            "b_queue_id": a.queue_id,
+                            # A server's reply line may be 512 bytes; the column holds 200.
+                            "b_queue_id": a.queue_id and a.queue_id[:200],
                             "b_next": a.next_attempt_at or now,
                         }
                         for a in attempts
