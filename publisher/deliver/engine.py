@@ -167,9 +167,13 @@ class _Loop:
         self.budget = limit
         self.on_progress = on_progress
         self.stop = stop
-        self.pipeline = pipeline_for(engine.transport, engine.compose, self.options.sender)
+        self.pipeline = pipeline_for(engine.transport, self.options.sender)
         self.slots = self.pipeline.capacity
         self.in_flight: dict[int, Recipient] = {}  # by subscriber id
+        self.ready: deque[tuple[Recipient, bytes]] = deque()  # built, not yet handed over
+        self.batch: deque[Recipient] = deque()  # due rows read, not yet built
+        self.cursor = 0  # the last subscriber id read in this pass
+        self.exhausted = False  # this pass has read every due row
         self.unrecorded: list[tuple[Attempt, str]] = []  # with the row's state before
         self.bounces: list[tuple[int, str]] = []
         self.failure: BaseException | None = None
@@ -206,22 +210,15 @@ class _Loop:
 
     def _sweep(self) -> None:
         """One pass over the rows due now, keeping every connection busy."""
-        cursor = 0
-        batch: deque[Recipient] = deque()
-        exhausted = False
+        self.cursor, self.exhausted = 0, False
+        self.batch.clear()
+        self.ready.clear()
         while True:
-            while self._may_start() and (batch or not exhausted):
-                if not batch:
-                    batch.extend(self.ledger.due(self.send.id, cursor, self.options.batch_size))
-                    if not batch:
-                        exhausted = True
-                        break
-                    cursor = batch[-1].subscriber.id
-                recipient = batch.popleft()
-                if recipient.subscriber.status != "active":
-                    self.unrecorded.append((_skipped(recipient), recipient.status))
-                    continue
-                self._start(recipient)
+            while self._may_start() and self._prepare():
+                recipient, message = self.ready.popleft()
+                subscriber = recipient.subscriber
+                self.pipeline.submit(subscriber.id, message, subscriber.email)
+                self.in_flight[subscriber.id] = recipient
                 if self.budget is not None:
                     self.budget -= 1
             if not self.in_flight:
@@ -238,30 +235,79 @@ class _Loop:
             and not self.stop.is_set()
         )
 
-    def _start(self, recipient: Recipient) -> None:
-        """Put one recipient's message in flight."""
-        subscriber = recipient.subscriber
-        self.pipeline.submit(subscriber.id, recipient, subscriber.email)
-        self.in_flight[subscriber.id] = recipient
+    def _prepare(self) -> bool:
+        """Have one message ready to go; False when this pass has nobody left."""
+        while not self.ready:
+            recipient = self._next_due()
+            if recipient is None:
+                return False
+            self._compose(recipient)
+        return True
+
+    def _may_prepare_ahead(self) -> bool:
+        wanted = self.slots if self.budget is None else min(self.slots, self.budget)
+        return (
+            len(self.ready) < wanted
+            and (bool(self.batch) or not self.exhausted)
+            and self.failure is None
+            and not self.stop.is_set()
+        )
+
+    def _next_due(self) -> Recipient | None:
+        if not self.batch:
+            if self.exhausted:
+                return None
+            self.batch.extend(self.ledger.due(self.send.id, self.cursor, self.options.batch_size))
+            if not self.batch:
+                self.exhausted = True
+                return None
+            self.cursor = self.batch[-1].subscriber.id
+        return self.batch.popleft()
+
+    def _compose(self, recipient: Recipient) -> None:
+        """Build one message into ``ready``, or settle the row if there is nothing to send."""
+        if recipient.subscriber.status != "active":
+            self.unrecorded.append((_skipped(recipient), recipient.status))
+            return
+        try:
+            message = self.engine.compose(recipient)
+        except ValidationError as e:
+            # This subscriber's data cannot make a valid message (e.g. an address
+            # the builder refuses): a failure for them, not for the send.
+            self._done(recipient, Result(Outcome.FAILED, f"not sent: {e}"), from_server=False)
+            return
+        self.ready.append((recipient, message))
 
     def _collect(self) -> None:
-        """Wait for at least one outcome (renewing the lease while waiting), then take all in."""
+        """Take in the outcomes that arrive, building the next messages while waiting.
+
+        Building ahead uses the time the connections are busy, so a freed
+        connection gets its next message as soon as the last outcome is recorded.
+        """
         done: list[Completion] = []
         while not done:
-            done = self.pipeline.completed(timeout=self.renew_every)
-            if not done:
-                self._record()
+            if self._may_prepare_ahead():
+                done = self.pipeline.completed(timeout=0)
+                if not done and self._next_ready():
+                    continue
+            else:
+                done = self.pipeline.completed(timeout=self.renew_every)
+                if not done:
+                    self._record()  # renews the lease while the servers are slow
         for tag, outcome in done:
             recipient = self.in_flight.pop(tag)
-            if isinstance(outcome, ValidationError):
-                # This subscriber's data cannot make a valid message (e.g. an address
-                # the builder refuses): a failure for them, not for the send.
-                result = Result(Outcome.FAILED, f"not sent: {outcome}")
-                self._done(recipient, result, from_server=False)
-            elif isinstance(outcome, BaseException):
+            if isinstance(outcome, BaseException):
                 self.failure = self.failure or outcome
             else:
                 self._done(recipient, outcome, from_server=True)
+
+    def _next_ready(self) -> bool:
+        """Build one more message ahead; False if there was none to build."""
+        recipient = self._next_due()
+        if recipient is None:
+            return False
+        self._compose(recipient)
+        return True
 
     def _done(self, recipient: Recipient, result: Result, *, from_server: bool) -> None:
         attempt = self._outcome(recipient, result)

@@ -24,12 +24,11 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from multiprocessing.connection import Connection, wait
-from typing import Any
 
 from publisher.deliver.smtp import SmtpTransport
-from publisher.deliver.transport import Completion, Compose, Pipeline, Result, Tag
+from publisher.deliver.transport import Completion, Pipeline, Result, Tag
 from publisher.deliver.urls import SmtpTarget
-from publisher.errors import DeliveryError, PublisherError, ValidationError
+from publisher.errors import DeliveryError, PublisherError
 
 
 class ProcessTransport:
@@ -61,9 +60,9 @@ class ProcessTransport:
         """One message in flight per pooled connection, over all children."""
         return len(self._connections)
 
-    def pipeline(self, compose: Compose, sender: str) -> Pipeline:
-        """The engine's way in: messages built here, sent by the children."""
-        self._channels.compose, self._channels.sender = compose, sender
+    def pipeline(self, sender: str) -> Pipeline:
+        """The engine's way in: no thread per connection in this process."""
+        self._channels.sender = sender
         return self._channels
 
     def send(self, message: bytes, sender: str, recipient: str) -> Result:
@@ -89,28 +88,16 @@ class ProcessTransport:
 
 
 class _Channels:
-    """The parent's ends of the pipes: requests go to idle ones, replies come from any.
-
-    Messages are built here, in the parent: building in the children too was
-    measured slower, as each child's threads then queue for its GIL.
-    """
+    """The parent's ends of the pipes: requests go to idle ones, replies come from any."""
 
     def __init__(self, connections: list[Connection]) -> None:
         self.capacity = len(connections)
-        self.compose: Compose | None = None
         self.sender = ""
         self._idle = list(connections)
         self._busy: dict[Connection, Tag] = {}
-        self._unbuilt: list[Completion] = []
 
-    def submit(self, tag: Tag, item: Any, address: str) -> None:
-        assert self.compose is not None, "made by ProcessTransport.pipeline"
-        try:
-            message = self.compose(item)
-        except ValidationError as e:
-            self._unbuilt.append((tag, e))
-            return
-        self.put(tag, (message, self.sender, address))
+    def submit(self, tag: Tag, message: bytes, recipient: str) -> None:
+        self.put(tag, (message, self.sender, recipient))
 
     def put(self, tag: Tag, request: tuple[bytes, str, str]) -> None:
         connection = self._idle.pop()
@@ -120,8 +107,8 @@ class _Channels:
             connection.send(request)
 
     def completed(self, timeout: float) -> list[Completion]:
-        done, self._unbuilt = self._unbuilt, []
-        for connection in wait(list(self._busy), 0 if done else timeout):
+        done: list[Completion] = []
+        for connection in wait(list(self._busy), timeout):
             assert isinstance(connection, Connection)
             tag = self._busy.pop(connection)
             self._idle.append(connection)

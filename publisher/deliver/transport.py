@@ -10,13 +10,10 @@ which lets a transport that works in other processes skip the threads.
 from __future__ import annotations
 
 import queue
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
-
-from publisher.errors import ValidationError
+from typing import Protocol
 
 
 class Outcome(StrEnum):
@@ -60,18 +57,14 @@ class Transport(Protocol):
 
 Tag = int
 Completion = tuple[Tag, Result | BaseException]
-Compose = Callable[[Any], bytes]  # one recipient (whatever the engine hands in) to message bytes
 
 
 class Pipeline(Protocol):
-    """Messages built and handed over without waiting: what the engine drives.
+    """Messages handed over without waiting: what the engine drives.
 
-    A pipeline is made for one ``compose`` function and envelope sender.
     ``submit`` never blocks (the engine keeps at most ``capacity`` in flight);
     ``completed`` returns the outcomes that are in, each with the tag it was
-    submitted under. An outcome may be an exception: a ``ValidationError``
-    when that recipient's message could not be built, anything else when the
-    send must stop.
+    submitted under, or an exception that should stop the send.
     """
 
     @property
@@ -79,8 +72,8 @@ class Pipeline(Protocol):
         """How many messages may be in flight at once."""
         ...
 
-    def submit(self, tag: Tag, item: Any, address: str) -> None:
-        """Build the message for ``item`` and start handing it over to ``address``."""
+    def submit(self, tag: Tag, message: bytes, recipient: str) -> None:
+        """Start handing one message over."""
         ...
 
     def completed(self, timeout: float) -> list[Completion]:
@@ -93,23 +86,17 @@ class Pipeline(Protocol):
 
 
 class ThreadedPipeline:
-    """A pipeline over any transport: messages built here, one thread per concurrent send."""
+    """A pipeline over any transport: one thread per concurrent ``send``."""
 
-    def __init__(self, transport: Transport, compose: Compose, sender: str) -> None:
+    def __init__(self, transport: Transport, sender: str) -> None:
         self.transport = transport
-        self.compose = compose
         self.sender = sender
         self.capacity = transport.concurrency
         self._pool = ThreadPoolExecutor(self.capacity, thread_name_prefix="send")
         self._done: queue.SimpleQueue[Completion] = queue.SimpleQueue()
 
-    def submit(self, tag: Tag, item: Any, address: str) -> None:
-        try:
-            message = self.compose(item)
-        except ValidationError as e:
-            self._done.put((tag, e))
-            return
-        self._pool.submit(self._send, tag, message, address)
+    def submit(self, tag: Tag, message: bytes, recipient: str) -> None:
+        self._pool.submit(self._send, tag, message, recipient)
 
     def completed(self, timeout: float) -> list[Completion]:
         try:
@@ -125,17 +112,17 @@ class ThreadedPipeline:
     def close(self) -> None:
         self._pool.shutdown(wait=True)
 
-    def _send(self, tag: Tag, message: bytes, address: str) -> None:
+    def _send(self, tag: Tag, message: bytes, recipient: str) -> None:
         try:
-            outcome: Result | BaseException = self.transport.send(message, self.sender, address)
+            outcome: Result | BaseException = self.transport.send(message, self.sender, recipient)
         except BaseException as e:
             outcome = e
         self._done.put((tag, outcome))
 
 
-def pipeline_for(transport: Transport, compose: Compose, sender: str) -> Pipeline:
+def pipeline_for(transport: Transport, sender: str) -> Pipeline:
     """The transport's own pipeline if it has one (see ``processes``), else threads."""
     native = getattr(transport, "pipeline", None)
     if callable(native):
-        return native(compose, sender)  # type: ignore[no-any-return]
-    return ThreadedPipeline(transport, compose, sender)
+        return native(sender)  # type: ignore[no-any-return]
+    return ThreadedPipeline(transport, sender)
