@@ -318,6 +318,10 @@ def test_undecodable_input_is_refused(data: bytes, words: str) -> None:
         ("---\nnumber: [1\n---\n" + HEAD, "not valid YAML"),
         ("---\nnumber: abc\n---\n" + HEAD + "## 标题\n\n正文。", "not a whole number"),
         ("---\ndate: 2024-13-01\n---\n" + HEAD + "## 标题\n\n正文。", "not a date"),
+        (
+            "---\npublication: " + "报" * 201 + "\n---\n" + HEAD + "## 标题\n\n正文。",
+            "longer than 200",
+        ),
     ],
 )
 def test_missing_or_bad_metadata_is_refused_with_a_hint(text: str, words: str) -> None:

@@ -13,6 +13,8 @@ from publisher.errors import InputError
 from publisher.parse.decode import strip_controls
 
 _KNOWN = ("publication", "number", "date", "weekday", "lunar_date", "organizers", "publisher")
+# What the archive's column holds (a name is a key: PostgreSQL refuses a longer one).
+MAX_PUBLICATION = 200
 
 
 class _Loader(yaml.SafeLoader):
@@ -89,7 +91,14 @@ def _validate(name: str, value: Any, source: str | None) -> Any:
         return tuple(one_line(str(v)) for v in items if one_line(str(v)))
     if isinstance(value, dict | list):
         raise bad("text")
-    return one_line(str(value)) or None
+    text = one_line(str(value))
+    if name == "publication" and len(text) > MAX_PUBLICATION:
+        raise InputError(
+            f"front matter 'publication' is longer than {MAX_PUBLICATION} characters",
+            f"write e.g. {_EXAMPLES[name]}",
+            source=source,
+        )
+    return text or None
 
 
 def one_line(text: str) -> str:
