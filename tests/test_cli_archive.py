@@ -154,9 +154,9 @@ def test_bad_configuration_is_one_line(env: dict[str, str], tmp_path: Path) -> N
     assert_refused(run("--config", tmp_path / "absent.toml", "issues", env=env), "does not exist")
     a_file = tmp_path / "a-file"
     a_file.write_text("", "utf-8")
-    assert_refused(
-        run("issues", env={**env, "PUBLISHER_DATA_DIR": str(a_file)}), "PUBLISHER_DATA_DIR"
-    )
+    # An empty database URL: the SQLite file in the data directory (even in a PostgreSQL run).
+    in_data_dir = {**env, "PUBLISHER_DATA_DIR": str(a_file), "PUBLISHER_DATABASE_URL": ""}
+    assert_refused(run("issues", env=in_data_dir), "PUBLISHER_DATA_DIR")
     assert_refused(
         run("issues", env={**env, "PUBLISHER_DATABASE_URL": "bogus://x"}), "no database driver"
     )

@@ -109,7 +109,10 @@ def test_no_gzip_for_clients_that_refuse_it(live: Live, refusal: str) -> None:
     ],
 )
 def test_missing_and_escaping_paths_are_404(app: Publisher, live: Live, path: str) -> None:
-    assert (app.settings.data.dir / "publisher.db").is_file()  # there is something to steal
+    database = app.settings.data.dir / "publisher.db"
+    if not database.is_file():  # on PostgreSQL: a stand-in, so that a leak would still show
+        database.write_bytes(b"SQLite format 3\x00")
+    assert database.is_file()  # there is something to steal
     response = httpx.get(live.url + path)
     assert response.status_code == 404
     assert b"SQLite" not in response.content
