@@ -6,10 +6,11 @@ that turns one recipient into message bytes. It never decides who is in the
 audience: that was fixed when the send was created.
 
 Crash safety comes from the order of events. A row is marked sent only after
-the server accepted its message, and a sender thread takes its next message
+the server accepted its message, and a connection is given its next message
 only after the outcome of its previous one is committed. So at any moment at
 most ``concurrency`` messages are accepted-but-unrecorded: a kill -9 re-sends
-at most that many on resume, and never skips anyone.
+at most that many on resume, and never skips anyone. Messages are built ahead
+while the connections are busy; building sends nothing, so that is safe.
 """
 
 from __future__ import annotations
