@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test test-postgres lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto -q
+
+# The same suite on PostgreSQL, a fresh database per test on the server at this URL
+# (the user must be allowed to create databases).
+PUBLISHER_TEST_POSTGRES ?= postgresql+psycopg://postgres@/postgres?host=/var/run/postgresql
+test-postgres: $(STAMP)
+	PUBLISHER_TEST_POSTGRES='$(PUBLISHER_TEST_POSTGRES)' $(BIN)/python -m pytest -n auto -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
