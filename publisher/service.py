@@ -29,19 +29,12 @@ from publisher.logs import event
 from publisher.model import Issue
 from publisher.render.build import build_changed
 from publisher.render.digest import render_digest
+from publisher.render.preview import preview_values
 from publisher.schedule import install_cycles, make_scheduler
 from subscribers.model import Subscriber
 from subscribers.tokens import current_secret
 
 log = logging.getLogger(__name__)
-
-# What the console's preview fills into the personal fields.
-PREVIEW_VALUES = {
-    "name": "编辑",
-    "email": "editor@example.cn",
-    "unsubscribe_url": "#unsubscribe",
-    "preferences_url": "#preferences",
-}
 
 
 class Service:
@@ -127,7 +120,9 @@ class Service:
     def preview_html(self, slug: str, number: int) -> str:
         """The digest's HTML as a subscriber will see it (with example personal values)."""
         issue = self.issue(slug, number)
-        html, _ = render_digest(self.app.settings, issue, slug).personalize(PREVIEW_VALUES)
+        html, _ = render_digest(self.app.settings, issue, slug).personalize(
+            preview_values(self.app.settings)
+        )
         return html
 
     def issue_and_sends(self, slug: str, number: int) -> tuple[Issue, list[dict[str, Any]]]:

@@ -34,3 +34,17 @@ class Links:
     def confirmation_values(self, subscriber: Subscriber) -> dict[str, str]:
         """The digest values plus ``confirm_url``, for the double opt-in email."""
         return {**self.values(subscriber), "confirm_url": self.url(subscriber, "confirm")}
+
+
+def placeholder_values(base_url: str, email: str) -> dict[str, str]:
+    """Values for a message to someone who is not a subscriber: a test send or a preview.
+
+    Their links lead nowhere personal, since there is nobody to unsubscribe.
+    """
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    return {
+        "name": "",
+        "email": email,
+        "unsubscribe_url": f"{base}unsubscribe/preview",
+        "preferences_url": f"{base}preferences/preview",
+    }

@@ -28,6 +28,7 @@ from publisher.deliver.urls import OutboxTarget, SmtpTarget, parse_delivery_urls
 from publisher.digest import Digest
 from publisher.render.digest import render_digest
 from subscribers.addresses import normalize_address
+from subscribers.links import placeholder_values
 from subscribers.model import Cadence, Subscriber
 from subscribers.store import SubscriberStore
 
@@ -183,7 +184,7 @@ def send_test(
     """One digest of an issue to any address, outside the ledger (a preview for editors)."""
     address = normalize_address(to)
     builder = MessageBuilder(app.settings, issue_digest(app, number, publication))
-    values = _placeholder_values(app.settings, address)
+    values = placeholder_values(app.settings.site.base_url, address)
     message = builder.render(values, format="text" if format == "text" else "html")
     own = transport is None
     transport = transport or open_transport(app.settings)
@@ -210,7 +211,7 @@ def dry_run(
     values = (
         app.links.values(sample)
         if sample
-        else _placeholder_values(app.settings, app.settings.email.from_address)
+        else placeholder_values(app.settings.site.base_url, app.settings.email.from_address)
     )
     counts = ledger.counts(existing.id) if existing else None
     return DryRun(
@@ -290,15 +291,3 @@ class BounceRecorder:
     def __call__(self, subscriber_id: int, reply: str) -> None:
         reason = f"hard bounce: {reply}"[:400]  # the event's reason column holds 500
         self.store.record_hard_bounce(subscriber_id, self.threshold, reason)
-
-
-def _placeholder_values(settings: Settings, email: str) -> dict[str, str]:
-    """Values for a message to someone who is not a subscriber (a test or a preview)."""
-    base = settings.site.base_url
-    # Their links lead nowhere personal: there is nobody to unsubscribe.
-    return {
-        "name": "",
-        "email": email,
-        "unsubscribe_url": f"{base}unsubscribe/preview",
-        "preferences_url": f"{base}preferences/preview",
-    }

@@ -15,6 +15,7 @@ from publisher.config import Settings
 from publisher.deliver.message import MessageBuilder
 from publisher.render.digest import render_digest
 from publisher.render.files import write_atomic
+from subscribers.links import placeholder_values
 
 
 @dataclass(frozen=True)
@@ -28,13 +29,7 @@ class Preview:
 
 def preview_values(settings: Settings) -> dict[str, str]:
     """Personal fields for a preview: addressed to the sender, links marked as a preview."""
-    base = settings.site.base_url
-    return {
-        "name": "",
-        "email": settings.email.from_address,
-        "unsubscribe_url": f"{base}unsubscribe/preview",
-        "preferences_url": f"{base}preferences/preview",
-    }
+    return placeholder_values(settings.site.base_url, settings.email.from_address)
 
 
 def default_preview_path(settings: Settings, publication_slug: str, number: int) -> Path:
