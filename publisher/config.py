@@ -118,6 +118,8 @@ class ServerSettings:
     port: int = 8000
     language: str = "zh-CN"  # the catalog of the subscribe and admin pages
     subscribe_rate: int = 5  # subscribe requests a client may make per 10 minutes
+    # Proxies whose X-Forwarded-For names the client (rate limits count per client).
+    forwarded_allow_ips: str = "127.0.0.1"
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ def run_server(app: Publisher, host: str, port: int, *, scheduler: bool = True) 
         port=port,
         log_config=None,
         proxy_headers=True,
+        forwarded_allow_ips=app.settings.server.forwarded_allow_ips,
         server_header=False,
         lifespan="on",
     )
