@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from sqlalchemy import Engine, text
 
 from publisher.app import Publisher
 from publisher.errors import ConflictError, NotFoundError
@@ -100,3 +101,16 @@ def test_control_characters_from_front_matter_escapes_are_dropped(app: Publisher
     assert issue.publisher == "即墨融媒体中心"
     app.archive.save(issue)
     assert app.archive.get(2890).publisher == "即墨融媒体中心"
+
+
+def test_connections_the_server_dropped_are_replaced(
+    app: Publisher, sample, postgres_server: Engine | None
+) -> None:
+    app.archive.save(sample)
+    if postgres_server is not None:  # what a restart or a proxy's idle timeout does
+        with postgres_server.connect() as connection:
+            connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :db"),
+                {"db": app.db.engine.url.database},
+            )
+    assert app.archive.get(2890).number == 2890

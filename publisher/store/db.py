@@ -80,6 +80,10 @@ class Database:
         if self.is_sqlite:
             # Several processes (scheduler, web, CLI) share one file: wait for locks.
             kwargs["connect_args"] = {"timeout": 30}
+        else:
+            # A server drops connections (a restart, a proxy's idle timeout): test each
+            # pooled one before use, or the service fails a request per dead connection.
+            kwargs["pool_pre_ping"] = True
         try:
             self.engine: Engine = create_engine(url, **kwargs)
         except (NoSuchModuleError, ImportError) as e:
