@@ -102,3 +102,37 @@ def test_digest_html_text_and_subject_are_inert(app: Publisher, site: Path) -> N
 def test_bidi_and_control_characters_cannot_reach_a_header_or_xml() -> None:
     assert clean("a\u202eb\u2066c\u2069d\x00e\x1bf") == "abcdef"
     assert clean_one_line("标题\n第二行\t尾") == "标题 第二行 尾"
+
+
+def test_delivered_message_preview_eml_and_console_preview_are_inert(
+    console: Publisher, tmp_path: Path
+) -> None:
+    """The real paths out: a digest delivered to a subscriber, ``publisher preview``, the console."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    from publisher.deliver.service import send_issue
+    from publisher.render.preview import write_preview
+    from publisher.service import Service
+
+    from .outbox import messages
+
+    path = write_issue(
+        tmp_path, 7, dt.date(2024, 5, 1), title=HOSTILE_TITLE, paragraph=HOSTILE_PARAGRAPH
+    )
+    publish(console, path)
+    console.subscribers.add("reader@example.cn", name="<b>读者</b>\u202e")
+    assert send_issue(console, 7).counts.sent == 1
+    (delivered,) = messages(console.settings.data.dir)
+    preview = write_preview(console, 7)
+    from_preview = message_from_bytes(preview.eml.read_bytes(), policy=default)
+    console_html = Service(console, scheduler=False).preview_html("xinjimo", 7)
+
+    for message in (delivered, from_preview):
+        for header in ("Subject", "To", "From"):
+            assert not any(char in str(message[header]) for char in BIDI), header
+        assert_inert_html(message.get_body(preferencelist=("html",)).get_content())
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        assert not any(char in text for char in BIDI)
+    assert "<script>alert(1)</script>危险标题" in str(delivered["Subject"])  # as text
+    assert_inert_html(console_html)

@@ -30,6 +30,7 @@ import dkim
 from publisher.config import Settings
 from publisher.digest import Digest
 from publisher.errors import ConfigError, ValidationError
+from publisher.render.text import clean
 from publisher.store.archive import slugify_publication
 
 Format = Literal["html", "text"]
@@ -213,6 +214,9 @@ def format_address(name: str | None, address: str) -> str:
 def encode_phrase(text: str) -> str:
     """A display name or other phrase: as is when plain ASCII, else RFC 2047 encoded words."""
     _refuse_breaks(text, "a name")
+    # A subscriber's name is untrusted: a bidi override in it could make the
+    # From or To line read as something else in a mail client.
+    text = clean(text)
     if text.isascii() and "=?" not in text:
         # A quoted string keeps specials such as , ; < > " from ending the phrase.
         return f'"{quote(text)}"' if _SPECIALS.search(text) else text
@@ -222,6 +226,7 @@ def encode_phrase(text: str) -> str:
 def encode_text(text: str, header_name: str = "Subject") -> str:
     """An unstructured header value (a subject): RFC 2047 encoded unless plain short ASCII."""
     _refuse_breaks(text, f"the {header_name.lower()}")
+    text = clean(text)
     if text.isascii() and "=?" not in text and len(text) <= 900:
         return text
     return Header(text, _UTF8, header_name=header_name).encode(
