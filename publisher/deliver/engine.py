@@ -170,6 +170,7 @@ class _Loop:
         self.stop = stop
         self.pipeline = pipeline_for(engine.transport, self.options.sender)
         self.slots = self.pipeline.capacity
+        self.group = max(1, self.slots // 4)  # outcomes gathered per commit
         self.in_flight: dict[int, Recipient] = {}  # by subscriber id
         self.ready: deque[tuple[Recipient, bytes]] = deque()  # built, not yet handed over
         self.batch: deque[Recipient] = deque()  # due rows read, not yet built
@@ -224,16 +225,34 @@ class _Loop:
                     self.budget -= 1
             if not self.in_flight:
                 self._record()
+                if self._may_start() and (self.ready or self.batch or not self.exhausted):
+                    continue
                 return
             self._collect()
-            self._record()
+            if self._commit_due():
+                self._record()
 
     def _may_start(self) -> bool:
+        # Outcomes not yet committed hold their connection: so accepted-but-unrecorded
+        # messages never outnumber the connections, whatever a crash interrupts.
         return (
-            len(self.in_flight) < self.slots
+            len(self.in_flight) + len(self.unrecorded) < self.slots
             and self.failure is None
             and self.budget != 0
             and not self.stop.is_set()
+        )
+
+    def _commit_due(self) -> bool:
+        """Whether to commit now rather than gather a few more outcomes first.
+
+        A commit costs about the same for one row as for a dozen; gathering a
+        quarter of the pool's outcomes per commit, while the main thread builds
+        messages ahead, keeps the connections fed at a fraction of the cost.
+        """
+        return (
+            len(self.unrecorded) >= self.group
+            or len(self.in_flight) < self.slots // 2
+            or not self._may_prepare_ahead()
         )
 
     def _prepare(self) -> bool:
