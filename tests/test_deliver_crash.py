@@ -116,3 +116,24 @@ def test_two_senders_started_at_once_never_both_send(
     assert 0 in codes and set(codes) <= {0, 2}, [log.read_text("utf-8") for log in logs]
     if 2 in codes:
         assert "is being sent by" in logs[codes.index(2)].read_text("utf-8")
+
+
+def test_ctrl_c_stops_cleanly_and_the_resumed_send_doubles_nobody(
+    server: tuple[Recorder, int], sender_env: dict[str, str], tmp_path: Path
+) -> None:
+    handler, _ = server
+    log = tmp_path / "send.log"
+    sender = start_sender(sender_env, log)
+    wait_for(handler, 10)
+    sender.send_signal(signal.SIGINT)
+    assert sender.wait(timeout=30) == 130, log.read_text("utf-8")
+    app = Publisher(load_settings())
+    (send,) = Ledger(app.db).unfinished_sends()
+    assert send.lease_owner is None  # released: a resume need not wait
+    # What was in flight at Ctrl-C was waited for and recorded, so nothing repeats.
+    assert Ledger(app.db).counts(send.id).sent == len(handler.received)
+    app.close()
+
+    assert start_sender(sender_env, log).wait(timeout=60) == 0, log.read_text("utf-8")
+    counts = handler.per_recipient()
+    assert len(counts) == READERS and set(counts.values()) == {1}

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import click
 from rich.console import Console
@@ -29,6 +32,7 @@ from publisher.deliver.transport import Outcome
 # Exit status when the command worked but recipients are still waiting (deferred
 # for a later retry, or left by --limit): not an error (2), not done (0).
 EXIT_UNFINISHED = 1
+EXIT_INTERRUPTED = 130  # stopped with Ctrl-C, as shells report an interrupted command
 LOG_EVERY = 5.0  # seconds between progress lines when stdout is not a terminal
 
 
@@ -73,8 +77,11 @@ def send(
     elif dry_run:
         _dry_run(app, number, publication)
     else:
-        report = _send_with_progress(app, number, publication, limit)
+        with _stop_on_ctrl_c() as stop:
+            report = _send_with_progress(app, number, publication, limit, stop)
         click.echo(summary(report))
+        if stop.is_set():
+            sys.exit(EXIT_INTERRUPTED)
         if not report.complete:
             sys.exit(EXIT_UNFINISHED)
 
@@ -114,8 +121,33 @@ def _dry_run(app: Publisher, number: int, publication: str | None) -> None:
     click.echo(f"message size: {plan.message_bytes} bytes; nothing was sent")
 
 
+@contextmanager
+def _stop_on_ctrl_c() -> Iterator[threading.Event]:
+    """The first Ctrl-C asks the send to stop at a safe point; a second one abandons it."""
+    stop = threading.Event()
+
+    def handle(_signal: int, _frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        click.echo(
+            "\nstopping: waiting for the messages in flight (Ctrl-C again to abandon them)",
+            err=True,
+        )
+
+    previous = signal.signal(signal.SIGINT, handle)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _send_with_progress(
-    app: Publisher, number: int, publication: str | None, limit: int | None
+    app: Publisher,
+    number: int,
+    publication: str | None,
+    limit: int | None,
+    stop: threading.Event,
 ) -> SendReport:
     if sys.stdout.isatty():
         with Progress(
@@ -135,10 +167,12 @@ def _send_with_progress(
                 )
 
             return send_issue(
-                app, number, publication, limit=limit, on_progress=show, on_begin=show
+                app, number, publication, limit=limit, on_progress=show, on_begin=show, stop=stop
             )
     log = _progress_log(number)
-    return send_issue(app, number, publication, limit=limit, on_progress=log, on_begin=log)
+    return send_issue(
+        app, number, publication, limit=limit, on_progress=log, on_begin=log, stop=stop
+    )
 
 
 def _progress_log(number: int) -> Callable[[Counts], None]:

@@ -187,11 +187,19 @@ class _Loop:
         self.on_progress(self.counts)
         try:
             self._passes()
-        finally:
-            # Whatever ends the run (a stop, an error, Ctrl-C), the messages in
-            # flight may have been accepted: wait for them and write them down.
+        except KeyboardInterrupt:
+            # Abandoned on request (a second Ctrl-C): keep what is known and go.
+            # Messages still in flight may be sent again when the send resumes.
+            self._record()
+            raise
+        except BaseException:
+            # An error: the messages in flight may have been accepted, so wait
+            # for their outcomes and write them down before giving up.
             self._settle()
+            raise
+        finally:
             self.pipeline.close()
+        self._settle()
         if self.failure is not None:
             raise self.failure
         return self.counts
