@@ -62,14 +62,18 @@ class DryRun:
     counts: Counts | None
 
 
-def open_transport(settings: Settings) -> Transport:
-    """The transport for ``[delivery] url``: one outbox, or a pool over SMTP servers."""
+def open_transport(settings: Settings, *, bulk: bool = False) -> Transport:
+    """The transport for ``[delivery] url``: one outbox, or a pool over SMTP servers.
+
+    ``bulk`` (a send to the audience) spreads the SMTP pool over processes;
+    a single message (a test, a confirmation) is not worth starting them.
+    """
     targets = parse_delivery_urls(settings.delivery_urls, Path.cwd())
     if len(targets) == 1 and isinstance(targets[0], OutboxTarget):
         return OutboxTransport(targets[0].path)
     servers = [t for t in targets if isinstance(t, SmtpTarget)]
     processes = settings.delivery.processes or os.cpu_count() or 1
-    if processes > 1 and sum(s.pool for s in servers) > 1:
+    if bulk and processes > 1 and sum(s.pool for s in servers) > 1:
         return ProcessTransport(servers, processes)
     return SmtpTransport(servers)
 
@@ -110,7 +114,7 @@ def run_send(
 ) -> Counts:
     """Work a begun send (see ``Engine.run``); the transport is closed afterwards if opened here."""
     own = transport is None
-    transport = transport or open_transport(app.settings)
+    transport = transport or open_transport(app.settings, bulk=True)
     try:
         engine = Engine(
             Ledger(app.db),
