@@ -1,0 +1,36 @@
+"""The database: schema creation and connections, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from publisher.config import load_settings
+from publisher.store.db import Database
+
+
+def test_processes_starting_together_on_an_empty_database_all_start(env: dict[str, str]) -> None:
+    # The service, a cron job and an editor's command may all be first on a new database.
+    url = load_settings().database_url
+    if url.startswith("sqlite"):
+        pytest.skip("on SQLite a race of first starts can still end in 'database is locked'")
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        db = Database(url)
+        try:
+            barrier.wait()
+            db.create_schema()
+        except BaseException as e:  # reported below; a thread cannot fail the test itself
+            errors.append(e)
+        finally:
+            db.dispose()
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
