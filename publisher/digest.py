@@ -59,6 +59,7 @@ class Digest:
     """One issue's email digest, ready to be personalised for each subscriber."""
 
     publication: str
+    publication_slug: str  # as stored: the List-Id is built from it
     number: int
     subject: str
     preheader: str

@@ -38,7 +38,13 @@ UNSUBSCRIBE = "https://news.xinjimo.cn/unsubscribe/WzEsImFiYyJd.Z0T5ag.c2lnbmF0d
 
 def digest(subject: str = SUBJECT) -> Digest:
     return Digest(
-        "新即墨", 2890, subject, "即墨区召开", Template.compile(HTML), Template.compile(TEXT)
+        "新即墨",
+        "xinjimo",
+        2890,
+        subject,
+        "即墨区召开",
+        Template.compile(HTML),
+        Template.compile(TEXT),
     )
 
 

@@ -31,7 +31,6 @@ from publisher.config import Settings
 from publisher.digest import Digest
 from publisher.errors import ConfigError, ValidationError
 from publisher.render.text import clean
-from publisher.store.archive import slugify_publication
 
 Format = Literal["html", "text"]
 
@@ -93,7 +92,7 @@ class MessageBuilder:
         self._unsubscribe_mailto = checked_address(
             settings.email.unsubscribe_mailto or f"unsubscribe@{self.domain}"
         )
-        list_id = f"{slugify_publication(digest.publication) or 'publication'}.{self.domain}"
+        list_id = f"{digest.publication_slug}.{self.domain}"
         self._identity = _identity_headers(settings, digest.publication, digest.subject)
         self._list_id = f"{encode_phrase(digest.publication)} <{_checked_id(list_id)}>"
         self._boundary = _boundary()

@@ -76,6 +76,7 @@ def _digest(context: dict[str, Any]) -> Digest:
     lead: IssueView = context["lead"]
     return Digest(
         publication=lead.publication,
+        publication_slug=lead.publication_slug,
         number=lead.number,
         subject=context["subject"],
         preheader=context["preheader"],
