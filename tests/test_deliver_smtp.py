@@ -355,3 +355,33 @@ def test_the_pool_and_rate_are_shared_out_over_processes() -> None:
         [("a", 2, 40.0)],
     ]
     assert len(split_pool([two], 8)) == 1  # never more processes than connections
+
+
+class Pipelining(Faulty):
+    """A faulty server that offers PIPELINING (RFC 2920), as Postfix does."""
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # type: ignore[no-untyped-def]
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
+
+def test_pipelined_commands_are_classified_like_lock_step_ones(make_app: MakeApp) -> None:
+    handler = Pipelining(
+        rcpt=lambda address, n: (
+            "550 5.1.1 no such user"
+            if address == "reader1@example.com"
+            else "451 4.3.0 try again"
+            if n == 1 and address == "reader2@example.com"
+            else None
+        ),
+        data=lambda n: "452 4.3.1 insufficient storage" if n == 3 else None,
+    )
+    with smtp_server(handler) as server:
+        app = make_app(smtp_url(server.port, pool=2), readers(6), PUBLISHER_DELIVERY_PROCESSES="1")
+        report = send_issue(app, 2890)
+    assert report.complete and (report.counts.sent, report.counts.failed) == (5, 1)
+    assert "reader1@example.com" not in handler.per_recipient()
+    per = handler.per_recipient()
+    assert len(per) == 5 and set(per.values()) == {1}
+    (failed,) = Ledger(app.db).problems(report.send.id)
+    assert failed.email == "reader1@example.com" and failed.last_reply.startswith("550")
