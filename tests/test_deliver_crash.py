@@ -58,14 +58,30 @@ def sender_env(env: dict[str, str], server: tuple[Recorder, int]) -> dict[str, s
     return {**os.environ, **values}
 
 
+_started: list[subprocess.Popen[bytes]] = []
+
+
+@pytest.fixture(autouse=True)
+def no_sender_outlives_its_test() -> Iterator[None]:
+    """A failed test must not leave a sender running (and mailing) behind it."""
+    yield
+    while _started:
+        sender = _started.pop()
+        if sender.poll() is None:
+            sender.kill()
+            sender.wait(timeout=10)
+
+
 def start_sender(environment: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
-        return subprocess.Popen(
+        sender = subprocess.Popen(
             [sys.executable, "-m", "publisher", "send", "2890"],
             env=environment,
             stdout=out,
             stderr=out,
         )
+    _started.append(sender)
+    return sender
 
 
 def wait_for(handler: Recorder, count: int, timeout: float = 30) -> None:
