@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 FIELDS = ("name", "email", "unsubscribe_url", "preferences_url")
 
@@ -46,6 +46,15 @@ class Template:
         """The personal fields this template uses."""
         return frozenset(self.parts[1::2])
 
+    def with_crlf(self) -> Template:
+        """The same template with CRLF line ends, as mail needs (values carry no line breaks)."""
+        return Template(
+            tuple(
+                p if i % 2 else p.replace("\r\n", "\n").replace("\n", "\r\n")
+                for i, p in enumerate(self.parts)
+            )
+        )
+
     def fill(self, values: Mapping[str, str], escape: Callable[[str], str] = str) -> str:
         """The text with each marker replaced by ``escape(values[field])``."""
         parts = list(self.parts)
@@ -66,10 +75,15 @@ class Digest:
     html: Template
     text: Template
 
+    def with_crlf(self) -> Digest:
+        """The digest with CRLF line ends, converted once rather than per message."""
+        return replace(self, html=self.html.with_crlf(), text=self.text.with_crlf())
+
     def personalize(self, values: Mapping[str, str]) -> tuple[str, str]:
         """The HTML and text bodies for one subscriber (values escaped for HTML)."""
-        return self.html.fill(values, _escape_html), self.text.fill(values)
+        return self.html.fill(values, escape_html), self.text.fill(values)
 
 
-def _escape_html(value: str) -> str:
+def escape_html(value: str) -> str:
+    """A personal value made safe for the HTML part."""
     return html.escape(value, quote=True)

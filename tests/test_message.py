@@ -266,3 +266,25 @@ def test_an_unreadable_or_invalid_dkim_key_is_a_configuration_error(
     monkeypatch.setenv("PUBLISHER_EMAIL_DKIM_KEY_FILE", str(tmp_path / "bad.key"))
     with pytest.raises(ConfigError, match="not an RSA private key"):
         MessageBuilder(load_settings(), digest())
+
+
+def test_the_parts_are_exactly_the_personalised_digest(app) -> None:
+    """Most of each body is base64-encoded once per issue; the result must not show it."""
+    from publisher.deliver.message import MessageBuilder, parse_message
+    from publisher.ingest import ingest_files
+    from publisher.render.digest import render_digest
+
+    from .conftest import SAMPLE
+
+    issue = ingest_files(app, [SAMPLE])[0].issue
+    digest = render_digest(app.settings, issue, "xinjimo")
+    builder = MessageBuilder(app.settings, digest)
+    for person in (values(), values(name="", email="a@b.cn"), values(name="名" * 40)):
+        data = builder.render(person)
+        message = parse_message(data)
+        html, text = digest.personalize(person)
+        assert message.get_body(("html",)).get_content().replace("\r\n", "\n") == html
+        assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == text
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert max(len(line) for line in head.split(b"\r\n")) <= 998
+        assert max(len(line) for line in body.split(b"\r\n")) <= 78  # base64: 76 a line
