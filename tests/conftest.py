@@ -100,6 +100,15 @@ def console(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Publisher:
 
 
 @pytest.fixture
+def site(app: Publisher, sample_path: Path) -> Path:
+    """The site directory after publishing the sample issue."""
+    from .render_support import publish
+
+    publish(app, sample_path)
+    return app.settings.site_dir
+
+
+@pytest.fixture
 def sample_path(tmp_path: Path) -> Path:
     """A private copy of the sample issue."""
     return Path(shutil.copy(SAMPLE, tmp_path / SAMPLE.name))

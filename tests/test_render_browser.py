@@ -11,16 +11,8 @@ import pytest
 from publisher.app import Publisher
 from publisher.render.digest import render_digest
 
-from .render_support import publish
-
 PHONE, DESKTOP = 390, 1280
 BASE = "http://localhost:8000/"
-
-
-@pytest.fixture
-def site(app: Publisher, sample_path: Path) -> Path:
-    publish(app, sample_path)
-    return app.settings.site_dir
 
 
 def open_page(browser, site: Path, width: int, url: str, color_scheme: str = "light"):

@@ -27,13 +27,6 @@ SAMPLE_TITLES = [
 ]
 
 
-@pytest.fixture
-def site(app: Publisher, sample_path: Path) -> Path:
-    """The site directory after publishing the sample issue."""
-    publish(app, sample_path)
-    return app.settings.site_dir
-
-
 def feed_path(site: Path, name: str) -> Path:
     return site / "xinjimo" / "feeds" / name
 

@@ -24,12 +24,6 @@ FEED_TYPES = [
 ]
 
 
-@pytest.fixture
-def site(app: Publisher, sample_path: Path) -> Path:
-    publish(app, sample_path)
-    return app.settings.site_dir
-
-
 def page(path: Path) -> lxml.html.HtmlElement:
     return lxml.html.fromstring(path.read_bytes())
 

@@ -37,8 +37,25 @@ class ArticleView:
     updated: dt.datetime
 
 
+class _Numbered:
+    """How an issue's number and date are printed, for views that have both."""
+
+    number: int
+    date: dt.date
+
+    @property
+    def label(self) -> str:
+        """The issue as the masthead names it: 第2890期."""
+        return f"第{self.number}期"
+
+    @property
+    def date_text(self) -> str:
+        """The date in Chinese: 2023年10月27日."""
+        return _chinese_date(self.date)
+
+
 @dataclass(frozen=True)
-class IssueView:
+class IssueView(_Numbered):
     """One issue, ready to print."""
 
     publication: str
@@ -63,16 +80,6 @@ class IssueView:
         return max([self.updated, *(a.updated for a in self.articles)])
 
     @property
-    def label(self) -> str:
-        """The issue as the masthead names it: 第2890期."""
-        return f"第{self.number}期"
-
-    @property
-    def date_text(self) -> str:
-        """The date in Chinese: 2023年10月27日."""
-        return _chinese_date(self.date)
-
-    @property
     def dateline(self) -> str:
         """Date, weekday, lunar date and number, as printed under the masthead."""
         parts = (self.date_text, self.weekday, self.lunar_date, self.label)
@@ -94,7 +101,7 @@ class IssueView:
 
 
 @dataclass(frozen=True)
-class SummaryView:
+class SummaryView(_Numbered):
     """One issue in a long listing: its number, date and lead title, no text."""
 
     number: int
@@ -102,16 +109,6 @@ class SummaryView:
     title: str
     articles: int
     url: str
-
-    @property
-    def label(self) -> str:
-        """第2890期."""
-        return f"第{self.number}期"
-
-    @property
-    def date_text(self) -> str:
-        """2023年10月27日."""
-        return _chinese_date(self.date)
 
 
 def stored_view(stored: StoredIssue, settings: Settings) -> IssueView:
