@@ -53,3 +53,14 @@ def test_admin_password_prints_a_hash_that_verifies(env: dict[str, str]) -> None
 
 def test_bad_schedule_settings_are_one_line(env: dict[str, str]) -> None:
     assert_refused(run("schedule", env={**env, "PUBLISHER_SCHEDULE_CRON": "every day"}), "cron")
+
+
+def test_serve_on_a_port_in_use_is_one_line(env: dict[str, str]) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port), env=env)
+    assert_refused(result, f"127.0.0.1:{port}", "--port")
