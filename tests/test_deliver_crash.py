@@ -40,7 +40,9 @@ def server() -> Iterator[tuple[Recorder, int]]:
 
 
 @pytest.fixture
-def sender_env(env: dict[str, str], server: tuple[Recorder, int]) -> dict[str, str]:
+def sender_env(
+    env: dict[str, str], server: tuple[Recorder, int], monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
     """The environment of the sender processes, and of this test's own Publisher."""
     _, port = server
     values = {
@@ -48,7 +50,8 @@ def sender_env(env: dict[str, str], server: tuple[Recorder, int]) -> dict[str, s
         "PUBLISHER_DELIVERY_URL": f"smtp://127.0.0.1:{port}?pool={POOL}",
         "PUBLISHER_DELIVERY_BATCH_SIZE": "7",  # several batches, so a kill lands mid-stream
     }
-    os.environ.update(values)
+    for key, value in values.items():  # undone after the test, unlike os.environ.update
+        monkeypatch.setenv(key, value)
     app = Publisher(load_settings())
     ingest_files(app, [SAMPLE])
     app.subscribers.add_many(
