@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Literal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -138,6 +138,19 @@ class SubscriberStore:
     ) -> Iterator[Subscriber]:
         """Stream the subscribers digests go to (optionally only one cadence), by id."""
         return self.iter_subscribers(status="active", cadence=cadence, batch_size=batch_size)
+
+    def audience(self, cadence: Cadence | None = None) -> Select[tuple[int, str]]:
+        """Who a send goes to, as a query of ``(id, email)``: active subscribers of ``cadence``.
+
+        A query rather than rows, so that the ledger copies the audience in one
+        statement, however large it is.
+        """
+        if cadence is not None:
+            check_choice(cadence, CADENCES, "cadence")
+        query = select(SubscriberRow.id, SubscriberRow.email).where(
+            SubscriberRow.status == "active"
+        )
+        return query if cadence is None else query.where(SubscriberRow.cadence == cadence)
 
     def count_by_status(self) -> dict[str, int]:
         """How many subscribers are in each status (every status present, zeros included)."""

@@ -8,12 +8,23 @@ of them sees its row count come back as 1.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
-from itertools import islice
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Row,
+    Select,
+    String,
+    bindparam,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,18 +40,39 @@ from publisher.deliver.tables import (
     DeliveryRow,
     SendRow,
 )
-from publisher.store.db import Database, utcnow
+from publisher.store.db import Database, UTCDateTime, utcnow
 from publisher.store.tables import IssueRow, PublicationRow
 from subscribers.model import Subscriber
 from subscribers.tables import SubscriberRow
-
-T = TypeVar("T")
 
 _deliveries = DeliveryRow.__table__
 _sends = SendRow.__table__
 # The columns behind each field of the subscriber model, in its order: plain rows
 # are much cheaper to load than ORM objects, and this follows the model if it grows.
 _SUBSCRIBER_COLUMNS = [getattr(SubscriberRow, f.name) for f in fields(Subscriber)]
+# The send loop's writes, built once: building a statement costs more than running
+# it on the handful of rows a send writes per commit, thousands of times a send.
+_RECORD = (
+    update(_deliveries)
+    .where(
+        _deliveries.c.send_id == bindparam("b_send"),
+        _deliveries.c.subscriber_id == bindparam("b_subscriber"),
+    )
+    .values(
+        email=bindparam("b_email"),
+        status=bindparam("b_status"),
+        attempts=bindparam("b_attempts"),
+        last_reply=bindparam("b_reply"),
+        queue_id=bindparam("b_queue_id"),
+        last_attempt_at=bindparam("b_now"),
+        next_attempt_at=bindparam("b_next"),
+    )
+)
+_RENEW = (
+    update(_sends)
+    .where(_sends.c.id == bindparam("b_send"), _sends.c.lease_owner == bindparam("b_owner"))
+    .values(lease_expires_at=bindparam("b_expires"))
+)
 
 
 @dataclass(frozen=True)
@@ -175,14 +207,14 @@ class Ledger:
         self,
         issue_id: int,
         cadence: str,
-        recipients: Iterable[tuple[int, str]],
-        batch_size: int,
+        audience: Select[tuple[int, str]],
     ) -> tuple[SendInfo, bool]:
-        """Begin a send with a queued ledger row per ``(subscriber_id, email)``.
+        """Begin a send with a queued ledger row per ``(subscriber_id, email)`` of ``audience``.
 
-        The send and all its rows are one transaction: a crash while listing the
-        audience leaves no half-made send behind. If another process began the
-        same send first, that send is returned instead (and ``False``).
+        The send and all its rows are one transaction, the rows copied by one
+        INSERT ... SELECT: a crash while listing the audience leaves no half-made
+        send behind, and no subscriber passes through Python. If another process
+        began the same send first, that send is returned instead (and ``False``).
         """
         existing = self.find_send(issue_id, cadence)
         if existing is not None:
@@ -195,24 +227,28 @@ class Ledger:
                     .values(issue_id=issue_id, cadence=cadence, status=SENDING, created_at=now)
                     .returning(_sends.c.id)
                 ).scalar_one()
-                total = 0
-                for chunk in _chunks(recipients, batch_size):
-                    session.execute(
-                        insert(_deliveries),
+                who = audience.subquery()
+                total = session.execute(
+                    insert(_deliveries).from_select(
                         [
-                            {
-                                "send_id": send_id,
-                                "subscriber_id": subscriber_id,
-                                "email": email,
-                                "status": QUEUED,
-                                "attempts": 0,
-                                "next_attempt_at": now,
-                                "created_at": now,
-                            }
-                            for subscriber_id, email in chunk
+                            "send_id",
+                            "subscriber_id",
+                            "email",
+                            "status",
+                            "attempts",
+                            "next_attempt_at",
+                            "created_at",
                         ],
+                        select(
+                            literal(send_id, Integer),
+                            *who.c,
+                            literal(QUEUED, String),
+                            literal(0, Integer),
+                            literal(now, UTCDateTime),
+                            literal(now, UTCDateTime),
+                        ),
                     )
-                    total += len(chunk)
+                ).rowcount  # type: ignore[attr-defined]
                 session.execute(
                     update(_sends).where(_sends.c.id == send_id).values(recipients=total)
                 )
@@ -325,25 +361,13 @@ class Ledger:
         either way: they are facts about mail that already left.
         """
         now = utcnow()
-        with self.db.session() as session:
+        with self.db.transaction() as connection:
             if attempts:
-                session.execute(
-                    update(_deliveries)
-                    .where(
-                        _deliveries.c.send_id == send_id,
-                        _deliveries.c.subscriber_id == bindparam("b_subscriber"),
-                    )
-                    .values(
-                        email=bindparam("b_email"),
-                        status=bindparam("b_status"),
-                        attempts=bindparam("b_attempts"),
-                        last_reply=bindparam("b_reply"),
-                        queue_id=bindparam("b_queue_id"),
-                        last_attempt_at=now,
-                        next_attempt_at=bindparam("b_next"),
-                    ),
+                connection.execute(
+                    _RECORD,
                     [
                         {
+                            "b_send": send_id,
                             "b_subscriber": a.subscriber_id,
                             "b_email": a.email,
                             "b_status": a.status,
@@ -351,12 +375,13 @@ class Ledger:
                             "b_reply": a.reply[:2000],
                             # A server's reply line may be 512 bytes; the column holds 200.
                             "b_queue_id": a.queue_id and a.queue_id[:200],
+                            "b_now": now,
                             "b_next": a.next_attempt_at or now,
                         }
                         for a in attempts
                     ],
                 )
-            return _renew(session, send_id, owner, lease_seconds)
+            return _renew(connection, send_id, owner, lease_seconds)
 
     def counts(self, send_id: int) -> Counts:
         """The live count of ledger rows in each state."""
@@ -391,11 +416,14 @@ class Ledger:
             return [DeliveryInfo(*row) for row in rows]
 
 
-def _renew(session: Session, send_id: int, owner: str, seconds: float) -> bool:
-    result = session.execute(
-        update(_sends)
-        .where(_sends.c.id == send_id, _sends.c.lease_owner == owner)
-        .values(lease_expires_at=utcnow() + dt.timedelta(seconds=seconds))
+def _renew(connection: Session | Connection, send_id: int, owner: str, seconds: float) -> bool:
+    result = connection.execute(
+        _RENEW,
+        {
+            "b_send": send_id,
+            "b_owner": owner,
+            "b_expires": utcnow() + dt.timedelta(seconds=seconds),
+        },
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
@@ -424,9 +452,3 @@ def _send_query() -> Select[Any]:
 
 def _send_info(row: Row[Any]) -> SendInfo:
     return SendInfo(*row)
-
-
-def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk

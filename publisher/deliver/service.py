@@ -93,13 +93,7 @@ def begin_send(
     Returns the send and whether this call created it.
     """
     issue_id = app.archive.issue_id(number, publication)
-    recipients = (
-        (s.id, s.email)
-        for s in app.subscribers.iter_active(app.settings.delivery.batch_size, cadence)
-    )
-    return Ledger(app.db).create_send(
-        issue_id, cadence, recipients, app.settings.delivery.batch_size
-    )
+    return Ledger(app.db).create_send(issue_id, cadence, app.subscribers.audience(cadence))
 
 
 def run_send(
