@@ -141,7 +141,6 @@ class DeliverySettings:
     retry_max_seconds: float = 3600.0  # the longest pause between two retries
     lifetime_seconds: float = 86400.0  # still deferred this long after the send began: failed
     wait_seconds: float = 900.0  # how long one run waits for retries before it returns
-    processes: int = 0  # processes sharing the SMTP pool; 0: one per CPU
 
 
 SECTIONS: dict[str, type] = {
@@ -394,5 +393,3 @@ def _validate_delivery(settings: Settings) -> None:
             raise ConfigError(f"[delivery] {key} must be more than 0")
     if delivery.wait_seconds < 0:
         raise ConfigError("[delivery] wait_seconds must not be negative")
-    if delivery.processes < 0:
-        raise ConfigError("[delivery] processes must not be negative", "0 means one per CPU")

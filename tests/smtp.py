@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from email.policy import default
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 
 def free_port() -> int:
@@ -50,15 +51,31 @@ class Recorder:
             return [message_from_bytes(data, policy=default) for _, data in self.received]
 
 
+class GoodbyeSMTP(SMTP):
+    """A server that says 421 before it closes an idle connection, as Postfix does."""
+
+    def _timeout_cb(self) -> None:
+        assert self.transport is not None
+        self.transport.write(b"421 4.4.2 Error: timeout exceeded\r\n")
+        super()._timeout_cb()
+
+
+class GoodbyeController(Controller):
+    def factory(self) -> SMTP:
+        return GoodbyeSMTP(self.handler, **self.SMTP_kwargs)
+
+
 @contextmanager
-def smtp_server(handler: object, **options: object) -> Iterator[Controller]:
+def smtp_server(
+    handler: object, *, controller: type[Controller] = Controller, **options: object
+) -> Iterator[Controller]:
     """Run ``handler`` as an SMTP server on 127.0.0.1 for the duration of the block.
 
     ``options`` go to aiosmtpd's ``Controller`` (e.g. ``tls_context``, ``authenticator``).
     """
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **options)
-    controller.start()
+    server = controller(handler, hostname="127.0.0.1", port=free_port(), **options)
+    server.start()
     try:
-        yield controller
+        yield server
     finally:
-        controller.stop()
+        server.stop()

@@ -174,18 +174,13 @@ def test_retries_back_off_exponentially_up_to_a_cap_until_the_lifetime() -> None
     assert policy.next_attempt(10_000, began, began) is not None  # no overflow
 
 
-def test_the_rate_limit_spaces_messages_across_threads() -> None:
+def test_the_rate_limit_spaces_message_slots() -> None:
     clock = [0.0]
-    slept: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-
-    limiter = RateLimiter(4, clock=lambda: clock[0], sleep=sleep)
-    for _ in range(5):
-        limiter.wait()
-    assert slept == [0.25, 0.5, 0.75, 1.0]
-    RateLimiter(0).wait()  # no limit: returns at once
+    limiter = RateLimiter(4, clock=lambda: clock[0])
+    assert [limiter.reserve() for _ in range(5)] == [0.0, 0.25, 0.5, 0.75, 1.0]
+    clock[0] = 10.0  # long after: the next slot is now, not owed from before
+    assert limiter.reserve() == 0.0
+    assert RateLimiter(0).reserve() == 0.0  # no limit
 
 
 def test_recipients_carry_the_subscriber_as_now(audience: Publisher) -> None:

@@ -10,18 +10,20 @@ import asyncio
 import ssl
 import subprocess
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from email.header import decode_header, make_header
 
 import pytest
+from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from publisher.app import Publisher
 from publisher.config import load_settings
 from publisher.deliver.ledger import Ledger
-from publisher.deliver.processes import split_pool
 from publisher.deliver.service import send_issue, send_test
+from publisher.deliver.smtp import SmtpTransport
 from publisher.deliver.transport import Outcome
 from publisher.deliver.urls import SmtpTarget
 from publisher.errors import DeliveryError
@@ -29,7 +31,7 @@ from publisher.ingest import ingest_files
 from subscribers.model import NewSubscriber
 
 from .conftest import SAMPLE
-from .smtp import Recorder, smtp_server
+from .smtp import GoodbyeController, Recorder, free_port, smtp_server
 
 FAST_RETRIES = {
     "PUBLISHER_DELIVERY_RETRY_SECONDS": "0.05",
@@ -193,8 +195,7 @@ def test_a_permanent_refusal_fails_that_recipient_and_counts_a_bounce(make_app: 
 def test_a_connection_dropped_during_data_is_retried_and_not_doubled(make_app: MakeApp) -> None:
     handler = Faulty(drop=lambda n: n in (2, 5))
     with smtp_server(handler) as server:
-        # In one process, with a thread per connection (the default spreads them over CPUs).
-        app = make_app(smtp_url(server.port, pool=2), readers(8), PUBLISHER_DELIVERY_PROCESSES="1")
+        app = make_app(smtp_url(server.port, pool=2), readers(8))
         report = send_issue(app, 2890)
     assert report.complete and report.counts.sent == 8
     assert_each_once(handler, 8)
@@ -346,17 +347,6 @@ def auth_server(tls: ssl.SSLContext) -> dict[str, object]:
     }
 
 
-def test_the_pool_and_rate_are_shared_out_over_processes() -> None:
-    one = SmtpTarget(host="a", port=25, pool=5, rate=100.0)
-    two = SmtpTarget(host="b", port=25, pool=1)
-    shares = split_pool([one, two], 2)
-    assert [[(t.host, t.pool, t.rate) for t in share] for share in shares] == [
-        [("a", 3, 60.0), ("b", 1, 0.0)],
-        [("a", 2, 40.0)],
-    ]
-    assert len(split_pool([two], 8)) == 1  # never more processes than connections
-
-
 class Pipelining(Faulty):
     """A faulty server that offers PIPELINING (RFC 2920), as Postfix does."""
 
@@ -377,7 +367,7 @@ def test_pipelined_commands_are_classified_like_lock_step_ones(make_app: MakeApp
         data=lambda n: "452 4.3.1 insufficient storage" if n == 3 else None,
     )
     with smtp_server(handler) as server:
-        app = make_app(smtp_url(server.port, pool=2), readers(6), PUBLISHER_DELIVERY_PROCESSES="1")
+        app = make_app(smtp_url(server.port, pool=2), readers(6))
         report = send_issue(app, 2890)
     assert report.complete and (report.counts.sent, report.counts.failed) == (5, 1)
     assert "reader1@example.com" not in handler.per_recipient()
@@ -385,3 +375,94 @@ def test_pipelined_commands_are_classified_like_lock_step_ones(make_app: MakeApp
     assert len(per) == 5 and set(per.values()) == {1}
     (failed,) = Ledger(app.db).problems(report.send.id)
     assert failed.email == "reader1@example.com" and failed.last_reply.startswith("550")
+
+
+# -- the connection driver itself, one message at a time ------------------------------
+
+
+def transport_to(port: int, **options: object) -> SmtpTransport:
+    return SmtpTransport([SmtpTarget(host="127.0.0.1", port=port, **options)])  # type: ignore[arg-type]
+
+
+def raw_message(body: bytes) -> bytes:
+    return b"From: a@example.cn\r\nTo: b@example.com\r\nSubject: raw\r\n\r\n" + body
+
+
+def test_lines_that_begin_with_a_dot_arrive_intact() -> None:
+    handler = Recorder()
+    message = raw_message(b".hidden\r\n..two\r\n.\r\nlast line without an end")
+    with smtp_server(handler) as server:
+        transport = transport_to(server.port)
+        try:
+            result = transport.send(message, "a@example.cn", "b@example.com")
+        finally:
+            transport.close()
+    assert result.outcome == Outcome.SENT and result.queue_id == "TEST"
+    ((_, received),) = handler.received
+    assert received == message + b"\r\n"  # only the missing line end was added
+
+
+def test_a_message_larger_than_the_socket_buffers_is_written_whole() -> None:
+    handler = Recorder()
+    line = b"".join(bytes([65 + i % 26]) * 76 + b"\r\n" for i in range(26))
+    message = raw_message(line * 2000)  # about 4 MB: many partial writes
+    with smtp_server(handler, data_size_limit=0) as server:
+        transport = transport_to(server.port)
+        try:
+            result = transport.send(message, "a@example.cn", "b@example.com")
+        finally:
+            transport.close()
+    assert result.outcome == Outcome.SENT
+    assert handler.received[0][1] == message
+
+
+def test_a_server_that_stops_answering_defers_after_the_timeout() -> None:
+    with smtp_server(Recorder(delay=3)) as server:
+        transport = transport_to(server.port, timeout=0.5)
+        started = time.monotonic()
+        try:
+            result = transport.send(raw_message(b"hello\r\n"), "a@example.cn", "b@example.com")
+        finally:
+            transport.close()
+    assert result.outcome == Outcome.DEFERRED and "no reply within 0.5 seconds" in result.reply
+    assert time.monotonic() - started < 2.5  # given up on, not waited out
+
+
+@pytest.mark.parametrize("controller", [Controller, GoodbyeController], ids=["silent", "says-421"])
+def test_a_connection_the_server_closed_while_idle_is_replaced_unnoticed(
+    controller: type[Controller],
+) -> None:
+    handler = Recorder()
+    # The server hangs up after 0.3 seconds without a command (saying 421 first, or not);
+    # the client only finds out when it starts the next message.
+    with smtp_server(handler, controller=controller, timeout=0.3) as server:
+        transport = transport_to(server.port, pool=1)
+        try:
+            first = transport.send(raw_message(b"one\r\n"), "a@example.cn", "one@example.com")
+            time.sleep(0.6)
+            second = transport.send(raw_message(b"two\r\n"), "a@example.cn", "two@example.com")
+        finally:
+            transport.close()
+    assert (first.outcome, second.outcome) == (Outcome.SENT, Outcome.SENT), second.reply
+    assert handler.per_recipient() == Counter({"one@example.com": 1, "two@example.com": 1})
+
+
+def test_the_rate_limit_spaces_the_messages_of_a_send(make_app: MakeApp) -> None:
+    handler = Recorder()
+    with smtp_server(handler) as server:
+        app = make_app(smtp_url(server.port, pool=4, rate=20), readers(6))
+        started = time.monotonic()
+        report = send_issue(app, 2890)
+        elapsed = time.monotonic() - started
+    assert report.complete and report.counts.sent == 6
+    assert elapsed >= 5 / 20  # six messages at 20 a second: five gaps of 50 ms at least
+
+
+def test_a_server_that_is_down_leaves_the_mail_to_the_others(make_app: MakeApp) -> None:
+    handler = Recorder()
+    with smtp_server(handler) as server:
+        down = free_port()  # nobody listens: every connection is refused at once
+        app = make_app(f"{smtp_url(down, pool=2)} {smtp_url(server.port, pool=2)}", readers(10))
+        report = send_issue(app, 2890)
+    assert report.complete and report.counts.sent == 10
+    assert_each_once(handler, 10)

@@ -8,7 +8,6 @@ transport. Every decision lives in those modules.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -20,7 +19,6 @@ from publisher.deliver.engine import Engine, EngineOptions, ProgressCallback, Se
 from publisher.deliver.ledger import Counts, DeliveryInfo, Ledger, Recipient, SendInfo
 from publisher.deliver.message import MessageBuilder, make_message_id
 from publisher.deliver.outbox import OutboxTransport
-from publisher.deliver.processes import ProcessTransport
 from publisher.deliver.retry import RetryPolicy
 from publisher.deliver.smtp import SmtpTransport
 from publisher.deliver.transport import Result, Transport
@@ -62,20 +60,12 @@ class DryRun:
     counts: Counts | None
 
 
-def open_transport(settings: Settings, *, bulk: bool = False) -> Transport:
-    """The transport for ``[delivery] url``: one outbox, or a pool over SMTP servers.
-
-    ``bulk`` (a send to the audience) spreads the SMTP pool over processes;
-    a single message (a test, a confirmation) is not worth starting them.
-    """
+def open_transport(settings: Settings) -> Transport:
+    """The transport for ``[delivery] url``: one outbox, or a pool over SMTP servers."""
     targets = parse_delivery_urls(settings.delivery_urls, Path.cwd())
     if len(targets) == 1 and isinstance(targets[0], OutboxTarget):
         return OutboxTransport(targets[0].path)
-    servers = [t for t in targets if isinstance(t, SmtpTarget)]
-    processes = settings.delivery.processes or os.cpu_count() or 1
-    if bulk and processes > 1 and sum(s.pool for s in servers) > 1:
-        return ProcessTransport(servers, processes)
-    return SmtpTransport(servers)
+    return SmtpTransport([t for t in targets if isinstance(t, SmtpTarget)])
 
 
 def issue_digest(app: Publisher, number: int, publication: str | None = None) -> Digest:
@@ -108,7 +98,7 @@ def run_send(
 ) -> Counts:
     """Work a begun send (see ``Engine.run``); the transport is closed afterwards if opened here."""
     own = transport is None
-    transport = transport or open_transport(app.settings, bulk=True)
+    transport = transport or open_transport(app.settings)
     try:
         engine = Engine(
             Ledger(app.db),

@@ -1,290 +1,608 @@
-"""SMTP delivery: a pool of long-lived connections to one or more servers.
+"""SMTP delivery: a pool of long-lived connections to one or more servers, driven from one thread.
 
-Each connection sends many messages, one transaction after another; a
-connection is used by one thread at a time. Replies are classified for the
-ledger: 2xx after DATA is sent, 4xx and any lost connection or timeout is
-deferred, 5xx to RCPT or DATA is failed for that recipient. Problems that
-would hit every recipient alike (refused login, no TLS, a refused sender)
-raise ``DeliveryError`` instead, so that a wrong setting stops the send rather
-than bouncing the whole audience.
+Opening a connection (TCP, greeting, STARTTLS, login) is rare and may block
+for a whole timeout, so smtplib does it on a helper thread. From then on the
+connection's socket is driven without blocking from the caller's thread: the
+envelope pipelined (RFC 2920) when the server offers it, the message text
+written as the socket takes it, replies parsed as they arrive. One thread
+keeps every connection busy for a fraction of the CPU that a thread per
+connection costs, where each message means two wake-ups and a wait for the GIL.
+
+Each connection sends many messages, one transaction after another. Replies
+are classified for the ledger: 2xx after the message text is sent, 4xx and any
+lost connection or timeout is deferred, 5xx to RCPT or DATA is failed for that
+recipient. Problems that would hit every recipient alike (refused login, no
+TLS, a refused sender) end in ``DeliveryError`` instead, so that a wrong
+setting stops the send rather than bouncing the whole audience.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import heapq
+import itertools
 import queue
 import re
+import selectors
 import smtplib
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from publisher.deliver.ratelimit import RateLimiter
-from publisher.deliver.transport import Outcome, Result
+from publisher.deliver.transport import Completion, Outcome, Pipeline, Result, Tag
 from publisher.deliver.urls import SmtpTarget
-from publisher.errors import DeliveryError
+from publisher.errors import DeliveryError, PublisherError
 
 # A connection that could not be opened rests this long before it is tried again,
 # so that mail flows to the healthy servers of a list meanwhile.
 RECONNECT_DELAY = 1.0
-
+# How often connections are checked for a server that stopped answering.
+_TIMEOUT_CHECK = 0.25
+_MAX_LINE = 8192  # smtplib's limit on a reply line: a longer one is not SMTP
 _QUEUE_ID = re.compile(r"queued as ([A-Za-z0-9._-]+)|\bid=([A-Za-z0-9._-]+)|<([^<>\s]+)>")
 # smtplib's own errors, timeouts, resets and TLS failures are all OSErrors.
 _LOST = OSError
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 _SMTP_HINT = "check [delivery] url: host, port, TLS mode and credentials"
 
+Reply = tuple[int, bytes]
+
 
 class SmtpTransport:
-    """Sends through a shared pool of connections to one or more SMTP servers."""
+    """Sends through a pool of connections to one or more SMTP servers.
+
+    The engine drives it through ``pipeline``; ``send`` hands over one message
+    and waits (for tests, previews and confirmations). Either way all socket
+    work happens on the calling thread, one caller at a time.
+    """
 
     def __init__(self, servers: Sequence[SmtpTarget]) -> None:
         if not servers:
             raise ValueError("at least one SMTP server is needed")
-        self._idle: queue.SimpleQueue[_Session] = queue.SimpleQueue()
-        self._sessions: list[_Session] = []
-        self._timers: list[threading.Timer] = []
-        self._lock = threading.Lock()
-        self._closed = False
+        self.description = ", ".join(str(s) for s in servers)
+        self._selector = selectors.DefaultSelector()
+        # Opening threads report through a queue and wake the loop through a socket.
+        self._opened: queue.SimpleQueue[tuple[_Connection, smtplib.SMTP | BaseException]] = (
+            queue.SimpleQueue()
+        )
+        self._wake_loop, self._wake_opener = socket.socketpair()
+        self._wake_loop.setblocking(False)
+        self._selector.register(self._wake_loop, selectors.EVENT_READ, None)
+        self._connections: list[_Connection] = []
         for server in servers:
             limiter = RateLimiter(server.rate)
-            for _ in range(server.pool):
-                session = _Session(server, limiter)
-                self._sessions.append(session)
-                self._idle.put(session)
-        self.description = ", ".join(str(s) for s in servers)
+            self._connections += [_Connection(self, server, limiter) for _ in range(server.pool)]
+        self._opener = ThreadPoolExecutor(
+            min(len(self._connections), 8), thread_name_prefix="smtp-open"
+        )
+        self._idle = list(self._connections)
+        self._done: list[Completion] = []
+        self._timers: list[tuple[float, int, _Connection]] = []  # connections waiting to start
+        self._sequence = itertools.count()
+        self._checked_at = time.monotonic()
+        self._lock = threading.Lock()
+        self._closed = False
 
     @property
     def concurrency(self) -> int:
-        """One sender thread per pooled connection."""
-        return len(self._sessions)
+        """One message in flight per pooled connection."""
+        return len(self._connections)
+
+    def pipeline(self, sender: str) -> Pipeline:
+        """The engine's way in: messages from ``sender``, handed over without waiting."""
+        return _Pipeline(self, sender)
 
     def send(self, message: bytes, sender: str, recipient: str) -> Result:
-        """Send over the next idle connection, opening it if needed."""
-        session = self._idle.get()
-        try:
-            result = session.send(message, sender, recipient)
-        except BaseException:
-            self._idle.put(session)
-            raise
-        if session.broken:
-            self._park(session)
-        else:
-            self._idle.put(session)
-        return result
+        """Send one message and wait for its outcome."""
+        with self._lock:
+            self.start(0, message, sender, recipient)
+            done: list[Completion] = []
+            while not done:
+                done = self.completed(timeout=60)
+        outcome = done[0][1]
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def start(self, tag: Tag, message: bytes, sender: str, recipient: str) -> None:
+        """Begin one message on an idle connection (the caller keeps one free)."""
+        now = time.monotonic()
+        ready = [c for c in self._idle if c.rests_until <= now]
+        connection = ready[-1] if ready else min(self._idle, key=lambda c: c.rests_until)
+        self._idle.remove(connection)
+        connection.begin(_Transaction(tag, message, sender, recipient), now)
+
+    def completed(self, timeout: float) -> list[Completion]:
+        """The outcomes that are in, working the sockets up to ``timeout`` seconds for the first."""
+        deadline = time.monotonic() + timeout
+        while not self._done:
+            now = time.monotonic()
+            self._fire_timers(now)
+            if now - self._checked_at >= _TIMEOUT_CHECK:
+                self._checked_at = now
+                for connection in self._connections:
+                    connection.check_timeout(now)
+            if self._done:
+                break
+            wait = min(deadline, self._checked_at + _TIMEOUT_CHECK)
+            if self._timers:
+                wait = min(wait, self._timers[0][0])
+            self._poll(max(0.0, wait - now))
+            if time.monotonic() >= deadline:
+                break
+        done, self._done = self._done, []
+        return done
 
     def close(self) -> None:
-        """Say QUIT on every open connection."""
-        with self._lock:
-            self._closed = True
-            for timer in self._timers:
-                timer.cancel()
-        for session in self._sessions:
-            session.close()
+        """Say QUIT on every idle connection, drop the others, and stop opening new ones."""
+        self._closed = True
+        self._opener.shutdown(wait=False, cancel_futures=True)
+        for connection in self._connections:
+            connection.close(polite=connection in self._idle)
+        self._collect_opened()  # connections opened meanwhile are closed at once
+        self._selector.close()
+        self._wake_loop.close()
+        self._wake_opener.close()
 
-    def _park(self, session: _Session) -> None:
-        with self._lock:
-            if self._closed:
+    # -- for connections ------------------------------------------------------------
+
+    def _poll(self, timeout: float) -> None:
+        """Wait up to ``timeout`` for sockets to be ready, then move each connection on."""
+        for key, mask in self._selector.select(timeout):
+            if key.data is None:
+                self._collect_opened()
+            else:
+                key.data.on_ready(mask)
+
+    def _collect_opened(self) -> None:
+        with contextlib.suppress(OSError):
+            while self._wake_loop.recv(4096):
+                pass
+        while True:
+            try:
+                connection, opened = self._opened.get_nowait()
+            except queue.Empty:
                 return
-            self._timers = [t for t in self._timers if t.is_alive()]
-            timer = threading.Timer(RECONNECT_DELAY, self._idle.put, args=(session,))
-            timer.daemon = True
-            self._timers.append(timer)
-            timer.start()
+            if self._closed:
+                if isinstance(opened, smtplib.SMTP):
+                    opened.close()
+                continue
+            connection.on_opened(opened, time.monotonic())
+
+    def _open_later(self, connection: _Connection) -> None:
+        self._opener.submit(self._open_in_thread, connection)
+
+    def _open_in_thread(self, connection: _Connection) -> None:
+        opened: smtplib.SMTP | BaseException
+        try:
+            opened = _open(connection.target)
+        except BaseException as e:
+            opened = e
+        if self._closed and isinstance(opened, smtplib.SMTP):
+            opened.close()  # nobody will use it
+            return
+        self._opened.put((connection, opened))
+        with contextlib.suppress(OSError):
+            self._wake_opener.send(b"\0")
+
+    def _wait_until(self, connection: _Connection, when: float) -> None:
+        heapq.heappush(self._timers, (when, next(self._sequence), connection))
+
+    def _fire_timers(self, now: float) -> None:
+        while self._timers and self._timers[0][0] <= now:
+            _, _, connection = heapq.heappop(self._timers)
+            connection.go(now)
+
+    def _finish(self, connection: _Connection, tag: Tag, outcome: Result | BaseException) -> None:
+        self._idle.append(connection)
+        self._done.append((tag, outcome))
 
 
-class _Session:
+class _Pipeline:
+    """The transport seen by the engine: messages of one sender, in flight at once."""
+
+    def __init__(self, transport: SmtpTransport, sender: str) -> None:
+        self.transport = transport
+        self.sender = sender
+        self.capacity = transport.concurrency
+
+    def submit(self, tag: Tag, message: bytes, recipient: str) -> None:
+        self.transport.start(tag, message, self.sender, recipient)
+
+    def completed(self, timeout: float) -> list[Completion]:
+        return self.transport.completed(timeout)
+
+    def close(self) -> None:
+        """Nothing to release: the connections belong to the transport."""
+
+
+@dataclass
+class _Transaction:
+    """One message on its way: what to send and how far it got."""
+
+    tag: Tag
+    message: bytes
+    sender: str
+    recipient: str
+    retried: bool = False  # already reopened once after finding the connection stale
+
+
+class _Connection:
     """One connection to one server, opened lazily and reused for many messages."""
 
-    def __init__(self, target: SmtpTarget, limiter: RateLimiter) -> None:
+    def __init__(self, transport: SmtpTransport, target: SmtpTarget, limiter: RateLimiter) -> None:
+        self.transport = transport
         self.target = target
         self.limiter = limiter
-        self.broken = False  # the last attempt could not even reach the server
-        self._smtp: smtplib.SMTP | None = None
+        self.rests_until = 0.0  # after a failed opening, not tried again before this
+        self.state = "idle"  # opening, waiting, envelope, text, rset
+        self.transaction: _Transaction | None = None
+        self.smtp: smtplib.SMTP | None = None
+        self.sock: socket.socket | None = None
+        self.pipelining = False
+        self.reused = False
+        self.commands: list[bytes] = []  # envelope commands not yet sent (lock-step)
+        self.replies: list[Reply] = []
+        self.verdict: Result | None = None  # the outcome to report once RSET is answered
+        self.deadline = 0.0
+        self._inbox = bytearray()
+        self._lines: list[bytes] = []  # of a multi-line reply
+        self._outbox = memoryview(b"")
 
-    def send(self, message: bytes, sender: str, recipient: str) -> Result:
-        self.limiter.wait()
-        self.broken = False
-        reused = self._smtp is not None
-        try:
-            smtp = self._open()
-        except _LOST as e:
-            self.broken = True
-            return Result(Outcome.DEFERRED, f"cannot connect to {self.target}: {_describe(e)}")
-        try:
-            return self._transaction(smtp, message, sender, recipient)
-        except _StaleConnection:
-            # The server closed an idle connection before we said anything of this
-            # message: nothing was delivered, so one fresh try is safe.
-            self.close()
-            if not reused:
-                self.broken = True
-                return Result(Outcome.DEFERRED, f"{self.target} closed the connection")
-            return self.send(message, sender, recipient)
-        except _LOST as e:
-            self.close()
-            return Result(Outcome.DEFERRED, f"connection to {self.target} lost: {_describe(e)}")
+    # -- starting a message -----------------------------------------------------------
 
-    def _open(self) -> smtplib.SMTP:
-        if self._smtp is not None:
-            return self._smtp
-        target = self.target
-        try:
-            if target.tls == "implicit":
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    target.host,
-                    target.port,
-                    local_hostname=_helo(target),
-                    timeout=target.timeout,
-                    context=_tls_context(target.verify),
-                )
-            else:
-                smtp = smtplib.SMTP(
-                    target.host, target.port, local_hostname=_helo(target), timeout=target.timeout
-                )
-            try:
-                self._greet(smtp)
-            except BaseException:
-                smtp.close()
-                raise
-        except smtplib.SMTPConnectError as e:
-            if e.smtp_code >= 500:
-                raise _refused(target, "refuses connections", e.smtp_code, e.smtp_error) from e
-            raise ConnectionError(_reply(e.smtp_code, e.smtp_error)) from e
-        except ssl.SSLCertVerificationError as e:
-            raise DeliveryError(
-                f"the TLS certificate of {target} cannot be trusted: {e.verify_message}",
-                "fix the server's certificate, or add verify=0 to the URL for a test server",
-            ) from e
-        self._smtp = smtp
-        return smtp
+    def begin(self, transaction: _Transaction, now: float) -> None:
+        self.transaction = transaction
+        start = max(now + self.limiter.reserve(), self.rests_until)
+        if start > now:
+            self.state = "waiting"
+            self.transport._wait_until(self, start)
+        else:
+            self.go(now)
 
-    def _greet(self, smtp: smtplib.SMTP) -> None:
-        target = self.target
-        code, reply = smtp.ehlo()
-        if code >= 500:
-            code, reply = smtp.helo()
-        if code >= 500:
-            raise _refused(target, "refuses our greeting", code, reply)
-        if code >= 400:
-            raise ConnectionError(_reply(code, reply))
-        if target.tls == "starttls":
-            if not smtp.has_extn("starttls"):
-                raise DeliveryError(
-                    f"{target} does not offer STARTTLS", "use smtps:// or drop starttls=1"
-                )
-            smtp.starttls(context=_tls_context(target.verify))
-            smtp.ehlo()
-        if target.username is not None:
-            try:
-                smtp.login(target.username, target.password or "")
-            except smtplib.SMTPAuthenticationError as e:
-                if e.smtp_code < 500:
-                    raise ConnectionError(_reply(e.smtp_code, e.smtp_error)) from e
-                raise _refused(target, "refuses our login", e.smtp_code, e.smtp_error) from e
-            except smtplib.SMTPNotSupportedError as e:
-                raise DeliveryError(
-                    f"{target} does not offer login", "remove user:password from the URL"
-                ) from e
+    def go(self, now: float) -> None:
+        """Start the transaction: on this connection if it is open, else once it is."""
+        if self.sock is None:
+            self.state = "opening"
+            self.reused = False
+            self.transport._open_later(self)
+        else:
+            self.reused = True
+            self._envelope(now)
 
-    def _transaction(
-        self, smtp: smtplib.SMTP, message: bytes, sender: str, recipient: str
-    ) -> Result:
+    def on_opened(self, opened: smtplib.SMTP | BaseException, now: float) -> None:
+        if isinstance(opened, PublisherError):
+            self._report(opened)
+        elif isinstance(opened, BaseException):
+            self.rests_until = now + RECONNECT_DELAY
+            self._report(
+                Result(Outcome.DEFERRED, f"cannot connect to {self.target}: {_describe(opened)}")
+                if isinstance(opened, _LOST)
+                else opened
+            )
+        else:
+            self.smtp, self.sock = opened, opened.sock
+            self.sock.setblocking(False)
+            self.pipelining = opened.has_extn("pipelining")
+            self.transport._selector.register(self.sock, selectors.EVENT_READ, self)
+            self._envelope(now)
+
+    def _envelope(self, now: float) -> None:
+        transaction, smtp = self.transaction, self.smtp
+        assert transaction is not None and smtp is not None
+        sender, recipient = transaction.sender, transaction.recipient
         options = ""
         if not (sender.isascii() and recipient.isascii()):
             if not smtp.has_extn("smtputf8"):
-                return Result(Outcome.FAILED, f"{self.target} cannot take non-ASCII addresses")
+                self._report(
+                    Result(Outcome.FAILED, f"{self.target} cannot take non-ASCII addresses")
+                )
+                return
             options += " SMTPUTF8"
-        if not message.isascii() and smtp.has_extn("8bitmime"):
+        if not transaction.message.isascii() and smtp.has_extn("8bitmime"):
             options += " BODY=8BITMIME"
-        commands = [f"MAIL FROM:<{sender}>{options}", f"RCPT TO:<{recipient}>", "DATA"]
+        encoding = "utf-8" if "SMTPUTF8" in options else "ascii"
+        commands = [f"MAIL FROM:<{sender}>{options}\r\n", f"RCPT TO:<{recipient}>\r\n", "DATA\r\n"]
+        self.commands = [c.encode(encoding) for c in commands]
+        self.replies = []
+        self.state = "envelope"
+        self.deadline = now + self.target.timeout
+        # Pipelining saves two round trips per message; in lock-step, one command at a time.
+        self._write(b"".join(self.commands) if self.pipelining else self.commands[0])
+
+    # -- socket events ----------------------------------------------------------------
+
+    def on_ready(self, mask: int) -> None:
         try:
-            replies = _exchange(smtp, commands, pipelined=smtp.has_extn("pipelining"))
+            if mask & selectors.EVENT_WRITE and self._outbox:
+                self._flush()
+            if mask & selectors.EVENT_READ:
+                self._receive()
         except _LOST as e:
-            # Nothing of the message itself was sent yet, so a retry cannot double it.
-            raise _StaleConnection from e
-        (code, reply), *rest = replies
-        if code == 421 or any(c == 421 for c, _ in rest):
-            self.close()
-            return Result(Outcome.DEFERRED, _reply(*next(r for r in replies if r[0] == 421)))
-        if rest[1][0] == 354 and (code >= 300 or rest[0][0] >= 300):
+            self._lost(_describe(e))
+        except _ProtocolError as e:
+            self._lost(str(e))
+
+    def check_timeout(self, now: float) -> None:
+        if self.state in ("envelope", "text", "rset") and now > self.deadline:
+            self._lost(f"no reply within {self.target.timeout:g} seconds")
+
+    def _write(self, data: bytes) -> None:
+        self._outbox = memoryview(data)
+        try:
+            self._flush()
+        except _LOST as e:
+            self._lost(_describe(e))
+
+    def _flush(self) -> None:
+        assert self.sock is not None
+        while self._outbox:
+            try:
+                sent = self.sock.send(self._outbox)
+            except (BlockingIOError, ssl.SSLWantWriteError, ssl.SSLWantReadError):
+                self._watch(selectors.EVENT_READ | selectors.EVENT_WRITE)
+                return
+            self._outbox = self._outbox[sent:]
+        self._watch(selectors.EVENT_READ)
+
+    def _watch(self, events: int) -> None:
+        key = self.transport._selector.get_key(self.sock)  # type: ignore[arg-type]
+        if key.events != events:
+            self.transport._selector.modify(self.sock, events, self)  # type: ignore[arg-type]
+
+    def _receive(self) -> None:
+        assert self.sock is not None
+        while True:
+            try:
+                data = self.sock.recv(65536)
+            except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                return
+            if not data:
+                raise ConnectionResetError("the server closed the connection")
+            self._inbox += data
+            self._replies_in()
+            if self.sock is None or not (
+                isinstance(self.sock, ssl.SSLSocket) and self.sock.pending()
+            ):
+                return  # more would only come after another readiness event
+
+    def _replies_in(self) -> None:
+        """Take each complete reply line off the input and act on whole replies."""
+        while self.sock is not None:
+            end = self._inbox.find(b"\n")
+            if end < 0:
+                if len(self._inbox) > _MAX_LINE:
+                    raise _ProtocolError("the server sent an overlong line")
+                return
+            line = bytes(self._inbox[:end]).rstrip(b"\r")
+            del self._inbox[: end + 1]
+            code = line[:3]
+            if not code.isdigit() or len(line) > _MAX_LINE:
+                raise _ProtocolError(f"the server's reply is not SMTP: {line[:80]!r}")
+            self._lines.append(line[4:].strip())
+            if line[3:4] != b"-":
+                lines, self._lines = self._lines, []
+                self._on_reply((int(code), b"\n".join(lines)))
+
+    # -- the transaction ------------------------------------------------------------
+
+    def _on_reply(self, reply: Reply) -> None:
+        now = time.monotonic()
+        self.deadline = now + self.target.timeout
+        if self.state == "envelope":
+            self.replies.append(reply)
+            if not self.pipelining and len(self.replies) < 3:
+                if reply[0] < 400:
+                    self._write(self.commands[len(self.replies)])
+                    return
+                # In lock-step the first refusal ends the exchange.
+                self.replies += [(503, b"not sent")] * (3 - len(self.replies))
+            if len(self.replies) == 3:
+                self._envelope_answered()
+        elif self.state == "text":
+            self._text_answered(reply)
+        elif self.state == "rset":
+            verdict, self.verdict = self.verdict, None
+            assert verdict is not None
+            self._report(verdict)
+        else:
+            # Nothing was asked: a server that times an idle connection out says 421 first.
+            self.close(polite=False)
+
+    def _envelope_answered(self) -> None:
+        transaction = self.transaction
+        assert transaction is not None
+        (code, reply), (rcpt, rcpt_reply), (data, data_reply) = self.replies
+        closing = next((r for r in self.replies if r[0] == 421), None)
+        if closing is not None:
+            self.close(polite=False)
+            # A server that closes idle connections often says 421 to the next command.
+            if code != 421 or not self._try_afresh():
+                self._report(Result(Outcome.DEFERRED, _reply(*closing)))
+            return
+        if data == 354 and (code >= 300 or rcpt >= 300):
             # A server that opened DATA after refusing the envelope: the only safe
             # way out is to hang up, since anything we send now is message text.
-            self.close()
+            self.close(polite=False)
         if code >= 500:
-            raise _refused(self.target, f"refuses the sender {sender}", code, reply)
-        if code >= 300:
-            return self._abort(smtp, Outcome.DEFERRED, code, reply)
-        code, reply = rest[0]
-        if code >= 300:
-            return self._abort(smtp, _outcome(code), code, reply)
-        code, reply = rest[1]
-        if code != 354:
-            return self._abort(smtp, _outcome(code), code, reply)
-        smtp.send(_dot_stuffed(message) + b".\r\n")
-        code, reply = smtp.getreply()
+            self.close(polite=False)
+            self._report(
+                _refused(self.target, f"refuses the sender {transaction.sender}", code, reply)
+            )
+        elif code >= 300:
+            self._abort(Result(Outcome.DEFERRED, _reply(code, reply)))
+        elif rcpt >= 300:
+            self._abort(Result(_outcome(rcpt), _reply(rcpt, rcpt_reply)))
+        elif data != 354:
+            self._abort(Result(_outcome(data), _reply(data, data_reply)))
+        else:
+            self.state = "text"
+            self._write(_dot_stuffed(transaction.message) + b".\r\n")
+
+    def _text_answered(self, reply: Reply) -> None:
+        code = reply[0]
         if code == 421:
-            self.close()
-        text = _reply(code, reply)
+            self.close(polite=False)
+        text = _reply(*reply)
         if code >= 300:
             # After the final dot the transaction is over either way: no RSET needed.
-            return Result(_outcome(code), text)
-        return Result(Outcome.SENT, text, queue_id(text))
-
-    def _abort(self, smtp: smtplib.SMTP, outcome: Outcome, code: int, reply: bytes) -> Result:
-        """End a refused transaction with RSET so the connection can carry the next one."""
-        if code == 421 or self._smtp is None:
-            self.close()
+            self._report(Result(_outcome(code), text))
         else:
-            try:
-                smtp.rset()
-            except _LOST:
-                self.close()
-        return Result(outcome, _reply(code, reply))
+            self._report(Result(Outcome.SENT, text, queue_id(text)))
 
-    def close(self) -> None:
-        smtp, self._smtp = self._smtp, None
-        if smtp is None:
+    def _abort(self, verdict: Result) -> None:
+        """End a refused transaction with RSET so the connection can carry the next one."""
+        if self.sock is None:
+            self._report(verdict)
             return
+        self.verdict = verdict
+        self.state = "rset"
+        self._write(b"RSET\r\n")
+
+    def _lost(self, why: str) -> None:
+        """The connection failed: what that means depends on how far the message got."""
+        state, transaction, verdict = self.state, self.transaction, self.verdict
+        self.close(polite=False)
+        if transaction is None or state not in ("envelope", "text", "rset"):
+            return  # nothing in flight on it (the server closed it idle): reopened when next used
+        if state == "rset":
+            assert verdict is not None
+            self._report(verdict)
+        elif state == "envelope":
+            if self._try_afresh():
+                return
+            self.rests_until = time.monotonic() + RECONNECT_DELAY
+            self._report(Result(Outcome.DEFERRED, f"{self.target} closed the connection: {why}"))
+        else:
+            self._report(Result(Outcome.DEFERRED, f"connection to {self.target} lost: {why}"))
+
+    def _try_afresh(self) -> bool:
+        """Start the transaction again on a new connection if the old one went stale.
+
+        Only while nothing of the message itself was sent, so trying again cannot
+        double it; and only once, for a connection that had been idle, which the
+        server may simply have closed meanwhile.
+        """
+        transaction = self.transaction
+        assert transaction is not None
+        if not self.reused or transaction.retried:
+            return False
+        transaction.retried = True
+        self.go(time.monotonic())
+        return True
+
+    def _report(self, outcome: Result | BaseException) -> None:
+        transaction, self.transaction = self.transaction, None
+        assert transaction is not None
+        self.state = "idle"
+        self.transport._finish(self, transaction.tag, outcome)
+
+    def close(self, *, polite: bool) -> None:
+        """Close the connection; ``polite`` says QUIT first (only between transactions)."""
+        smtp, sock = self.smtp, self.sock
+        self.smtp = self.sock = None
+        self._inbox.clear()
+        self._lines.clear()
+        self._outbox = memoryview(b"")
+        if smtp is None or sock is None:
+            return
+        with contextlib.suppress(KeyError, ValueError):
+            self.transport._selector.unregister(sock)
+        if polite:
+            with contextlib.suppress(_LOST):
+                sock.settimeout(self.target.timeout)
+                smtp.quit()
+        smtp.close()
+
+
+class _ProtocolError(Exception):
+    """The server said something that is not an SMTP reply: the connection is unusable."""
+
+
+def _open(target: SmtpTarget) -> smtplib.SMTP:
+    """A connection to ``target``, greeted, with TLS and login as configured (blocking)."""
+    try:
+        if target.tls == "implicit":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                target.host,
+                target.port,
+                local_hostname=_helo(target),
+                timeout=target.timeout,
+                context=_tls_context(target.verify),
+            )
+        else:
+            smtp = smtplib.SMTP(
+                target.host, target.port, local_hostname=_helo(target), timeout=target.timeout
+            )
         try:
-            smtp.quit()
-        except _LOST:
+            _greet(target, smtp)
+        except BaseException:
             smtp.close()
+            raise
+    except smtplib.SMTPConnectError as e:
+        if e.smtp_code >= 500:
+            raise _refused(target, "refuses connections", e.smtp_code, e.smtp_error) from e
+        raise ConnectionError(_reply(e.smtp_code, e.smtp_error)) from e
+    except ssl.SSLCertVerificationError as e:
+        raise DeliveryError(
+            f"the TLS certificate of {target} cannot be trusted: {e.verify_message}",
+            "fix the server's certificate, or add verify=0 to the URL for a test server",
+        ) from e
+    return smtp
 
 
-def _exchange(
-    smtp: smtplib.SMTP, commands: list[str], *, pipelined: bool
-) -> list[tuple[int, bytes]]:
-    """Send commands and read their replies: all at once if the server pipelines (RFC 2920).
-
-    Pipelining saves two round trips per message. In lock-step, the first
-    refusal ends the exchange; the caller reads only the replies it got.
-    """
-    encoding = "utf-8" if "SMTPUTF8" in commands[0] else "ascii"
-    if pipelined:
-        smtp.send("".join(f"{c}\r\n" for c in commands).encode(encoding))
-        return [smtp.getreply() for _ in commands]
-    replies = []
-    for command in commands:
-        smtp.send(f"{command}\r\n".encode(encoding))
-        replies.append(smtp.getreply())
-        if replies[-1][0] >= 400:
-            break
-    return replies + [(503, b"not sent")] * (len(commands) - len(replies))
+def _greet(target: SmtpTarget, smtp: smtplib.SMTP) -> None:
+    code, reply = smtp.ehlo()
+    if code >= 500:
+        code, reply = smtp.helo()
+    if code >= 500:
+        raise _refused(target, "refuses our greeting", code, reply)
+    if code >= 400:
+        raise ConnectionError(_reply(code, reply))
+    if target.tls == "starttls":
+        if not smtp.has_extn("starttls"):
+            raise DeliveryError(
+                f"{target} does not offer STARTTLS", "use smtps:// or drop starttls=1"
+            )
+        smtp.starttls(context=_tls_context(target.verify))
+        smtp.ehlo()
+    if target.username is not None:
+        try:
+            smtp.login(target.username, target.password or "")
+        except smtplib.SMTPAuthenticationError as e:
+            if e.smtp_code < 500:
+                raise ConnectionError(_reply(e.smtp_code, e.smtp_error)) from e
+            raise _refused(target, "refuses our login", e.smtp_code, e.smtp_error) from e
+        except smtplib.SMTPNotSupportedError as e:
+            raise DeliveryError(
+                f"{target} does not offer login", "remove user:password from the URL"
+            ) from e
 
 
 def _dot_stuffed(message: bytes) -> bytes:
     """The message for DATA: CRLF-terminated, a dot doubled at the start of any line."""
     if not message.endswith(b"\r\n"):
         message += b"\r\n"
-    if message.startswith(b".") or b"\n." in message:
+    if _starts_a_line_with_dot(message):
         message = _LEADING_DOT.sub(b"..", message)
     return message
 
 
-class _StaleConnection(Exception):
-    """A reused connection turned out to be closed before the transaction began."""
+def _starts_a_line_with_dot(message: bytes) -> bool:
+    # Looking for the dots (memchr: a few in the headers, none in base64) and then
+    # at the byte before each is several times faster than searching for b"\n.".
+    at = message.find(b".")
+    while at >= 0:
+        if at == 0 or message[at - 1] == 0x0A:
+            return True
+        at = message.find(b".", at + 1)
+    return False
 
 
 def queue_id(reply: str) -> str | None:

@@ -2,9 +2,10 @@
 
 A transport knows ``send(message, sender, recipient) -> Result`` and
 ``close()``, so the SMTP pool, the outbox and any future API transport are
-interchangeable. ``send`` may be called from several threads at once, up to
-``concurrency`` of them. The engine drives a ``Pipeline`` over the transport,
-which lets a transport that works in other processes skip the threads.
+interchangeable. The engine drives a ``Pipeline`` over the transport: the
+SMTP pool brings its own, which keeps every connection busy from one thread;
+any other transport gets a thread per concurrent ``send`` (``ThreadedPipeline``),
+so its ``send`` must allow up to ``concurrency`` calls at once.
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ class ThreadedPipeline:
 
 
 def pipeline_for(transport: Transport, sender: str) -> Pipeline:
-    """The transport's own pipeline if it has one (see ``processes``), else threads."""
+    """The transport's own pipeline if it has one (see ``smtp``), else threads."""
     native = getattr(transport, "pipeline", None)
     if callable(native):
         return native(sender)  # type: ignore[no-any-return]
