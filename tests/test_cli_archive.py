@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 
 import pytest
+
+from publisher.cli.context import COMMAND_MODULES, cli
 
 from .cli import assert_refused, run
 
@@ -167,3 +170,12 @@ def test_python_dash_m_and_help(env: dict[str, str]) -> None:
     assert result.returncode == 0
     for command in ("ingest", "show", "issues"):
         assert command in result.stdout.decode()
+
+
+def test_every_command_is_where_the_root_group_imports_it_from(env: dict[str, str]) -> None:
+    # Commands are imported on demand: one missing from the map would never run.
+    for module in set(COMMAND_MODULES.values()):
+        importlib.import_module(module)
+    assert {name: c.callback.__module__ for name, c in cli.commands.items()} == COMMAND_MODULES  # type: ignore[union-attr]
+    listed = run("--help", env=env).stdout.decode()
+    assert all(f"  {name} " in listed for name in COMMAND_MODULES)

@@ -1,6 +1,7 @@
 """The command line: a thin layer that parses options, calls the library, prints results.
 
-Each command module registers its commands on ``cli``. The only error handling
+Each command module registers its commands on ``cli`` when it is imported, which
+happens when the command is used (see ``context.COMMAND_MODULES``). The only error handling
 is here: the publisher's own errors (and usage mistakes) become one line on
 stderr and exit status 2; nothing else is caught, so real bugs stay visible.
 """
@@ -13,13 +14,6 @@ import click
 
 from publisher.cli.context import cli
 from publisher.errors import PublisherError
-
-# Importing a command module registers its commands on ``cli``.
-from publisher.cli import archive  # noqa: F401  isort: skip
-from publisher.cli import subscribers  # noqa: F401  isort: skip
-from publisher.cli import render  # noqa: F401  isort: skip
-from publisher.cli import serve  # noqa: F401  isort: skip
-from publisher.cli import send  # noqa: F401  isort: skip
 
 __all__ = ["cli", "main"]
 
