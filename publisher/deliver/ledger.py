@@ -228,7 +228,7 @@ class Ledger:
                     .returning(_sends.c.id)
                 ).scalar_one()
                 who = audience.subquery()
-                total = session.execute(
+                session.execute(
                     insert(_deliveries).from_select(
                         [
                             "send_id",
@@ -248,7 +248,9 @@ class Ledger:
                             literal(now, UTCDateTime),
                         ),
                     )
-                ).rowcount  # type: ignore[attr-defined]
+                )
+                # Counted, not taken from rowcount: that came back -1 on PostgreSQL (psycopg).
+                total = session.scalar(select(func.count()).where(_deliveries.c.send_id == send_id))
                 session.execute(
                     update(_sends).where(_sends.c.id == send_id).values(recipients=total)
                 )
