@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -49,6 +50,36 @@ class Recorder:
         """The accepted messages, parsed."""
         with self._lock:
             return [message_from_bytes(data, policy=default) for _, data in self.received]
+
+
+@contextmanager
+def raw_server(session: Callable[[socket.socket], None]) -> Iterator[int]:
+    """A bare TCP server on 127.0.0.1 running ``session`` per connection; yields its port.
+
+    For what no real SMTP server does on demand: replying in the middle of a
+    message's text, refusing STARTTLS, never answering.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve(connection: socket.socket) -> None:
+        with connection, contextlib.suppress(OSError):
+            session(connection)
+
+    def accept() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+        listener.close()
 
 
 class GoodbyeSMTP(SMTP):

@@ -7,6 +7,7 @@ the ledger, because the ledger could be wrong in exactly the way we test for.
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 import subprocess
 import threading
@@ -31,7 +32,7 @@ from publisher.ingest import ingest_files
 from subscribers.model import NewSubscriber
 
 from .conftest import SAMPLE
-from .smtp import GoodbyeController, Recorder, free_port, smtp_server
+from .smtp import GoodbyeController, Recorder, free_port, raw_server, smtp_server
 
 FAST_RETRIES = {
     "PUBLISHER_DELIVERY_RETRY_SECONDS": "0.05",
@@ -466,3 +467,158 @@ def test_a_server_that_is_down_leaves_the_mail_to_the_others(make_app: MakeApp) 
         report = send_issue(app, 2890)
     assert report.complete and report.counts.sent == 10
     assert_each_once(handler, 10)
+
+
+def conversation(
+    connection: socket.socket, ehlo: bytes = b"250 test\r\n", **answers: bytes
+) -> Iterator[bytes]:
+    """Greet, then yield each command line the client sends after answering it.
+
+    ``answers`` maps a verb (MAIL, STARTTLS, ...) to its reply; others get 250,
+    DATA gets 354 and QUIT ends the conversation.
+    """
+    lines = connection.makefile("rb")
+    connection.sendall(b"220 test\r\n")
+    while line := lines.readline():
+        verb = line.split()[0].upper().decode() if line.strip() else ""
+        if verb == "QUIT":
+            connection.sendall(b"221 bye\r\n")
+            return
+        default = ehlo if verb == "EHLO" else b"354 go on\r\n" if verb == "DATA" else b"250 ok\r\n"
+        connection.sendall(answers.get(verb, default))
+        yield line
+
+
+def test_a_refusal_before_the_text_is_all_written_ends_that_connection() -> None:
+    commands: list[bytes] = []
+
+    def refuses_big_messages_early(connection: socket.socket) -> None:
+        lines = connection.makefile("rb")
+        for line in conversation(connection):
+            commands.append(line)
+            if line.startswith(b"DATA"):
+                size, refused = 0, False
+                while (text := lines.readline()) != b".\r\n":
+                    size += len(text)
+                    if not text:
+                        return
+                    if size > 100_000 and not refused:
+                        connection.sendall(b"552 5.3.4 message too big\r\n")
+                        refused = True
+                if not refused:
+                    connection.sendall(b"250 ok\r\n")
+
+    big = raw_message(b"".join(b"x" * 998 + b"\r\n" for _ in range(8000)))  # 8 MB
+    with raw_server(refuses_big_messages_early) as port:
+        transport = transport_to(port, pool=1, timeout=5)
+        try:
+            started = time.monotonic()
+            refused = transport.send(big, "a@example.cn", "big@example.com")
+            sent = transport.send(raw_message(b"small\r\n"), "a@example.cn", "small@example.com")
+            elapsed = time.monotonic() - started
+        finally:
+            transport.close()
+    assert refused.outcome == Outcome.FAILED and refused.reply.startswith("552 5.3.4")
+    assert sent.outcome == Outcome.SENT
+    # The rest of the big text was not taken for the next commands: no wait for a timeout.
+    assert elapsed < 3
+    assert [c.split(b":")[0] for c in commands].count(b"MAIL FROM") == 2
+
+
+@pytest.mark.parametrize(
+    ("ehlo", "answers", "url", "words"),
+    [
+        (
+            b"250-test\r\n250 STARTTLS\r\n",
+            {"STARTTLS": b"502 5.5.1 TLS not available\r\n"},
+            {"tls": "starttls"},
+            "refuses STARTTLS: 502",
+        ),
+        (
+            b"250-test\r\n250 AUTH GSSAPI\r\n",
+            {},
+            {"username": "editor", "password": "s:cret"},
+            "offers no login method we know",
+        ),
+    ],
+    ids=["starttls-refused", "no-common-login"],
+)
+def test_a_server_set_up_differently_from_the_url_stops_the_send(
+    ehlo: bytes, answers: dict[str, bytes], url: dict[str, str], words: str
+) -> None:
+    def session(connection: socket.socket) -> None:
+        for _ in conversation(connection, ehlo, **answers):
+            pass
+
+    with raw_server(session) as port:
+        transport = transport_to(port, **url)
+        try:
+            with pytest.raises(DeliveryError, match=words):
+                transport.send(raw_message(b"hi\r\n"), "a@example.cn", "b@example.com")
+        finally:
+            transport.close()
+
+
+@pytest.mark.parametrize("reply", [b"199 hmm\r\n", b"25\r\n", b"ok\r\n"])
+def test_a_reply_that_is_not_smtp_is_never_taken_for_success(reply: bytes) -> None:
+    def session(connection: socket.socket) -> None:
+        lines = connection.makefile("rb")
+        for line in conversation(connection):
+            if line.startswith(b"DATA"):
+                while lines.readline() not in (b".\r\n", b""):
+                    pass
+                connection.sendall(reply)
+
+    with raw_server(session) as port:
+        transport = transport_to(port)
+        try:
+            result = transport.send(raw_message(b"hi\r\n"), "a@example.cn", "b@example.com")
+        finally:
+            transport.close()
+    assert result.outcome == Outcome.DEFERRED and "not SMTP" in result.reply
+
+
+def test_a_server_that_never_greets_does_not_hold_up_the_others() -> None:
+    def silent(connection: socket.socket) -> None:
+        time.sleep(5)
+
+    handler = Recorder()
+    with raw_server(silent) as hung, smtp_server(handler) as healthy:
+        # More connections to the silent server than there used to be threads to open them.
+        transport = SmtpTransport(
+            [
+                SmtpTarget(host="127.0.0.1", port=healthy.port, pool=1, timeout=3),
+                SmtpTarget(host="127.0.0.1", port=hung, pool=8, timeout=3),
+            ]
+        )
+        try:
+            started = time.monotonic()
+            for tag in range(9):
+                transport.start(tag, raw_message(b"hi\r\n"), "a@example.cn", f"r{tag}@example.com")
+            first = transport.completed(timeout=10)
+            elapsed = time.monotonic() - started
+        finally:
+            transport.close()
+    assert [outcome.outcome for _, outcome in first] == [Outcome.SENT]  # type: ignore[union-attr]
+    assert elapsed < 2  # not after the silent server's connections gave up
+    assert len(handler.received) == 1
+
+
+def test_closing_does_not_wait_long_for_servers_that_ignore_quit() -> None:
+    def ignores_quit(connection: socket.socket) -> None:
+        lines = connection.makefile("rb")
+        connection.sendall(b"220 test\r\n")
+        while line := lines.readline():
+            if not line.upper().startswith(b"QUIT"):
+                connection.sendall(b"250 ok\r\n")
+
+    with raw_server(ignores_quit) as port:
+        transport = transport_to(port, pool=4, timeout=5)
+        for tag in range(4):  # open all four connections
+            transport.start(tag, raw_message(b"hi\r\n"), "a@example.cn", f"r{tag}@example.com")
+        done: list[object] = []
+        while len(done) < 4:
+            done += transport.completed(timeout=5)
+        started = time.monotonic()
+        transport.close()
+        assert time.monotonic() - started < 2.5  # not 4 x 5 seconds

@@ -44,7 +44,10 @@ from publisher.errors import DeliveryError, PublisherError
 RECONNECT_DELAY = 1.0
 # How often connections are checked for a server that stopped answering.
 _TIMEOUT_CHECK = 0.25
+# How long closing the transport waits for the servers' replies to QUIT.
+_GOODBYE_SECONDS = 1.0
 _MAX_LINE = 8192  # smtplib's limit on a reply line: a longer one is not SMTP
+_REPLY_CODE = re.compile(rb"[2-5][0-9][0-9][ -]?")  # RFC 5321 section 4.2
 _QUEUE_ID = re.compile(r"queued as ([A-Za-z0-9._-]+)|\bid=([A-Za-z0-9._-]+)|<([^<>\s]+)>")
 # smtplib's own errors, timeouts, resets and TLS failures are all OSErrors.
 _LOST = OSError
@@ -78,9 +81,10 @@ class SmtpTransport:
         for server in servers:
             limiter = RateLimiter(server.rate)
             self._connections += [_Connection(self, server, limiter) for _ in range(server.pool)]
-        self._opener = ThreadPoolExecutor(
-            min(len(self._connections), 8), thread_name_prefix="smtp-open"
-        )
+        # A thread per connection at most: a server that accepts but never greets
+        # must not keep the healthy servers' connections waiting for a thread.
+        self._opener = ThreadPoolExecutor(len(self._connections), thread_name_prefix="smtp-open")
+        self._opener_lock = threading.Lock()
         self._idle = list(self._connections)
         self._done: list[Completion] = []
         self._timers: list[tuple[float, int, _Connection]] = []  # connections waiting to start
@@ -140,12 +144,22 @@ class SmtpTransport:
         return done
 
     def close(self) -> None:
-        """Say QUIT on every idle connection, drop the others, and stop opening new ones."""
-        self._closed = True
+        """Say QUIT on every idle connection, drop the others, and stop opening new ones.
+
+        The QUITs go out together and their replies are awaited for a second at
+        most: a polite goodbye must not hold a finished send up.
+        """
+        with self._opener_lock:
+            self._closed = True
         self._opener.shutdown(wait=False, cancel_futures=True)
-        for connection in self._connections:
-            connection.close(polite=connection in self._idle)
         self._collect_opened()  # connections opened meanwhile are closed at once
+        leaving = [c for c in self._connections if c in self._idle and c.say_quit()]
+        deadline = time.monotonic() + _GOODBYE_SECONDS
+        while leaving and (left := deadline - time.monotonic()) > 0:
+            self._poll(left)
+            leaving = [c for c in leaving if c.sock is not None]
+        for connection in self._connections:
+            connection.close()
         self._selector.close()
         self._wake_loop.close()
         self._wake_opener.close()
@@ -184,10 +198,12 @@ class SmtpTransport:
             opened = _open(connection.target)
         except BaseException as e:
             opened = e
-        if self._closed and isinstance(opened, smtplib.SMTP):
-            opened.close()  # nobody will use it
-            return
-        self._opened.put((connection, opened))
+        with self._opener_lock:  # so close() either sees this connection or we see it closed
+            if self._closed:
+                if isinstance(opened, smtplib.SMTP):
+                    opened.close()  # nobody will use it
+                return
+            self._opened.put((connection, opened))
         with contextlib.suppress(OSError):
             self._wake_opener.send(b"\0")
 
@@ -241,7 +257,7 @@ class _Connection:
         self.target = target
         self.limiter = limiter
         self.rests_until = 0.0  # after a failed opening, not tried again before this
-        self.state = "idle"  # opening, waiting, envelope, text, rset
+        self.state = "idle"  # waiting, opening, envelope, text, rset; quit when closing
         self.transaction: _Transaction | None = None
         self.smtp: smtplib.SMTP | None = None
         self.sock: socket.socket | None = None
@@ -309,7 +325,11 @@ class _Connection:
             options += " BODY=8BITMIME"
         encoding = "utf-8" if "SMTPUTF8" in options else "ascii"
         commands = [f"MAIL FROM:<{sender}>{options}\r\n", f"RCPT TO:<{recipient}>\r\n", "DATA\r\n"]
-        self.commands = [c.encode(encoding) for c in commands]
+        try:
+            self.commands = [c.encode(encoding) for c in commands]
+        except UnicodeEncodeError:
+            self._report(Result(Outcome.FAILED, f"not sent: {recipient!r} cannot be encoded"))
+            return
         self.replies = []
         self.state = "envelope"
         self.deadline = now + self.target.timeout
@@ -319,10 +339,12 @@ class _Connection:
     # -- socket events ----------------------------------------------------------------
 
     def on_ready(self, mask: int) -> None:
+        # Either direction may be what a TLS socket was waiting for (a TLS read can
+        # need a write and the other way round), so both are tried on any event.
         try:
-            if mask & selectors.EVENT_WRITE and self._outbox:
+            if self._outbox:
                 self._flush()
-            if mask & selectors.EVENT_READ:
+            if self.sock is not None:
                 self._receive()
         except _LOST as e:
             self._lost(_describe(e))
@@ -345,8 +367,11 @@ class _Connection:
         while self._outbox:
             try:
                 sent = self.sock.send(self._outbox)
-            except (BlockingIOError, ssl.SSLWantWriteError, ssl.SSLWantReadError):
+            except (BlockingIOError, ssl.SSLWantWriteError):
                 self._watch(selectors.EVENT_READ | selectors.EVENT_WRITE)
+                return
+            except ssl.SSLWantReadError:
+                self._watch(selectors.EVENT_READ)  # resumed on the next read event
                 return
             self._outbox = self._outbox[sent:]
         self._watch(selectors.EVENT_READ)
@@ -361,7 +386,10 @@ class _Connection:
         while True:
             try:
                 data = self.sock.recv(65536)
-            except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
+            except (BlockingIOError, ssl.SSLWantReadError):
+                return
+            except ssl.SSLWantWriteError:
+                self._watch(selectors.EVENT_READ | selectors.EVENT_WRITE)
                 return
             if not data:
                 raise ConnectionResetError("the server closed the connection")
@@ -383,7 +411,7 @@ class _Connection:
             line = bytes(self._inbox[:end]).rstrip(b"\r")
             del self._inbox[: end + 1]
             code = line[:3]
-            if not code.isdigit() or len(line) > _MAX_LINE:
+            if not _REPLY_CODE.fullmatch(line[:4]) or len(line) > _MAX_LINE:
                 raise _ProtocolError(f"the server's reply is not SMTP: {line[:80]!r}")
             self._lines.append(line[4:].strip())
             if line[3:4] != b"-":
@@ -412,8 +440,9 @@ class _Connection:
             assert verdict is not None
             self._report(verdict)
         else:
-            # Nothing was asked: a server that times an idle connection out says 421 first.
-            self.close(polite=False)
+            # The reply to QUIT, or one to nothing (a server timing an idle connection
+            # out says 421 first): either way the connection is done.
+            self.close()
 
     def _envelope_answered(self) -> None:
         transaction = self.transaction
@@ -421,7 +450,7 @@ class _Connection:
         (code, reply), (rcpt, rcpt_reply), (data, data_reply) = self.replies
         closing = next((r for r in self.replies if r[0] == 421), None)
         if closing is not None:
-            self.close(polite=False)
+            self.close()
             # A server that closes idle connections often says 421 to the next command.
             if code != 421 or not self._try_afresh():
                 self._report(Result(Outcome.DEFERRED, _reply(*closing)))
@@ -429,9 +458,9 @@ class _Connection:
         if data == 354 and (code >= 300 or rcpt >= 300):
             # A server that opened DATA after refusing the envelope: the only safe
             # way out is to hang up, since anything we send now is message text.
-            self.close(polite=False)
+            self.close()
         if code >= 500:
-            self.close(polite=False)
+            self.close()
             self._report(
                 _refused(self.target, f"refuses the sender {transaction.sender}", code, reply)
             )
@@ -447,8 +476,10 @@ class _Connection:
 
     def _text_answered(self, reply: Reply) -> None:
         code = reply[0]
-        if code == 421:
-            self.close(polite=False)
+        if code == 421 or self._outbox:
+            # A reply before all the text was written (a server refusing an oversize
+            # message early): the rest would be read as the next commands. Hang up.
+            self.close()
         text = _reply(*reply)
         if code >= 300:
             # After the final dot the transaction is over either way: no RSET needed.
@@ -468,7 +499,7 @@ class _Connection:
     def _lost(self, why: str) -> None:
         """The connection failed: what that means depends on how far the message got."""
         state, transaction, verdict = self.state, self.transaction, self.verdict
-        self.close(polite=False)
+        self.close()
         if transaction is None or state not in ("envelope", "text", "rset"):
             return  # nothing in flight on it (the server closed it idle): reopened when next used
         if state == "rset":
@@ -503,10 +534,20 @@ class _Connection:
         self.state = "idle"
         self.transport._finish(self, transaction.tag, outcome)
 
-    def close(self, *, polite: bool) -> None:
-        """Close the connection; ``polite`` says QUIT first (only between transactions)."""
+    def say_quit(self) -> bool:
+        """Say QUIT if the connection is open and idle; whether a reply is now awaited."""
+        if self.sock is None or self.state != "idle":
+            return False
+        self.state = "quit"
+        self._write(b"QUIT\r\n")
+        return self.sock is not None
+
+    def close(self) -> None:
+        """Close the connection at once, whatever it was doing."""
         smtp, sock = self.smtp, self.sock
         self.smtp = self.sock = None
+        if self.state == "quit":
+            self.state = "idle"
         self._inbox.clear()
         self._lines.clear()
         self._outbox = memoryview(b"")
@@ -514,10 +555,6 @@ class _Connection:
             return
         with contextlib.suppress(KeyError, ValueError):
             self.transport._selector.unregister(sock)
-        if polite:
-            with contextlib.suppress(_LOST):
-                sock.settimeout(self.target.timeout)
-                smtp.quit()
         smtp.close()
 
 
@@ -570,19 +607,34 @@ def _greet(target: SmtpTarget, smtp: smtplib.SMTP) -> None:
             raise DeliveryError(
                 f"{target} does not offer STARTTLS", "use smtps:// or drop starttls=1"
             )
-        smtp.starttls(context=_tls_context(target.verify))
+        try:
+            smtp.starttls(context=_tls_context(target.verify))
+        except smtplib.SMTPResponseException as e:
+            raise _setup_refused(target, "refuses STARTTLS", e) from e
         smtp.ehlo()
     if target.username is not None:
         try:
             smtp.login(target.username, target.password or "")
-        except smtplib.SMTPAuthenticationError as e:
-            if e.smtp_code < 500:
-                raise ConnectionError(_reply(e.smtp_code, e.smtp_error)) from e
-            raise _refused(target, "refuses our login", e.smtp_code, e.smtp_error) from e
+        except smtplib.SMTPResponseException as e:  # the login itself, refused
+            raise _setup_refused(target, "refuses our login", e) from e
         except smtplib.SMTPNotSupportedError as e:
             raise DeliveryError(
                 f"{target} does not offer login", "remove user:password from the URL"
             ) from e
+        except smtplib.SMTPException as e:  # no mechanism both sides know
+            raise DeliveryError(
+                f"{target} offers no login method we know ({e})",
+                "use a server or port that offers AUTH PLAIN or LOGIN",
+            ) from e
+
+
+def _setup_refused(
+    target: SmtpTarget, what: str, error: smtplib.SMTPResponseException
+) -> BaseException:
+    """A refusal while setting a connection up: for now (4xx, tried again later) or for good."""
+    if error.smtp_code < 500:
+        return ConnectionError(_reply(error.smtp_code, error.smtp_error))
+    return _refused(target, what, error.smtp_code, error.smtp_error)
 
 
 def _dot_stuffed(message: bytes) -> bytes:
