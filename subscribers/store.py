@@ -325,8 +325,17 @@ class SubscriberStore:
             return self._subscribe(person, source)
 
     def _subscribe(self, person: NewSubscriber, source: Source) -> tuple[Subscriber, bool]:
+        key = email_key(person.email)
         with self.db.session() as session:
-            row = _row_by_key(session, email_key(person.email))
+            # Lock the row before looking at it, so that two requests at once cannot both
+            # decide to send a confirmation: a no-op UPDATE locks alike on SQLite and
+            # PostgreSQL (where SELECT ... FOR UPDATE alone would do nothing on SQLite).
+            session.execute(
+                update(SubscriberRow)
+                .where(SubscriberRow.email_key == key)
+                .values(email_key=SubscriberRow.email_key)
+            )
+            row = _row_by_key(session, key)
             if row is None:
                 row = _insert(session, person, source)
                 session.flush()  # assigns the id

@@ -80,6 +80,29 @@ def test_bounced_and_complained_addresses_are_never_mailed_from_a_form(
     )
 
 
+def test_requests_at_the_same_moment_send_one_confirmation(app: Publisher) -> None:
+    # Someone who left asks to come back, from several tabs at once.
+    app.subscribers.add("back@example.cn")
+    app.subscribers.remove("back@example.cn")
+    start = threading.Barrier(8)
+    answers: list[bool] = []
+    errors: list[BaseException] = []
+
+    def ask() -> None:
+        start.wait()
+        try:
+            answers.append(app.subscribers.subscribe("back@example.cn")[1])
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and sorted(answers) == [False] * 7 + [True]
+
+
 def test_a_token_for_one_subscriber_never_acts_on_another(app: Publisher) -> None:
     store = app.subscribers
     victim = store.add("victim@example.cn")
