@@ -18,6 +18,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.exc import DBAPIError
 
 from publisher.app import Publisher
 from publisher.cron import cron_trigger
@@ -58,8 +59,8 @@ def run_tick(publication: str | None) -> None:
 
 def job_store(app: Publisher) -> SQLAlchemyJobStore:
     """The stored cycle jobs, readable without a scheduler (which might run a due job)."""
-    store = SQLAlchemyJobStore(engine=app.db.engine, tablename=JOB_TABLE)
-    store.start(None, "default")  # creates the table; no scheduler is attached
+    store = _sql_job_store(app)
+    store.start(None, "default")  # no scheduler is attached
     return store
 
 
@@ -68,7 +69,7 @@ def make_scheduler(app: Publisher) -> BackgroundScheduler:
     settings = app.settings
     return BackgroundScheduler(
         jobstores={
-            "default": SQLAlchemyJobStore(engine=app.db.engine, tablename=JOB_TABLE),
+            "default": _sql_job_store(app),
             "memory": MemoryJobStore(),  # one-off work such as a send triggered by an editor
         },
         executors={"default": ThreadPoolExecutor(max_workers=2)},
@@ -79,6 +80,21 @@ def make_scheduler(app: Publisher) -> BackgroundScheduler:
         },
         timezone=settings.timezone,
     )
+
+
+def _sql_job_store(app: Publisher) -> SQLAlchemyJobStore:
+    """APScheduler's store on our database, its table created first (it only checks, then creates).
+
+    Processes starting together on a new database may both find the table
+    missing; the one whose CREATE comes second takes the other's table.
+    """
+    store = SQLAlchemyJobStore(engine=app.db.engine, tablename=JOB_TABLE)
+    try:
+        store.jobs_t.create(app.db.engine, checkfirst=True)
+    except DBAPIError as e:
+        if "already exists" not in str(e.orig):
+            raise
+    return store
 
 
 def install_cycles(
