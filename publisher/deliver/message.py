@@ -27,8 +27,6 @@ from email.message import EmailMessage
 from email.utils import format_datetime, quote
 from typing import Literal
 
-import dkim
-
 from publisher.config import Settings
 from publisher.digest import Digest, Template, escape_html
 from publisher.errors import ConfigError, ValidationError
@@ -288,6 +286,8 @@ class DkimSigner:
         email = settings.email
         if not email.dkim_selector or email.dkim_key_file is None:
             return None
+        import dkim  # here, not at the top: dkimpy loads dnspython, 30 ms of every start-up
+
         try:
             key = email.dkim_key_file.read_bytes()
         except OSError as e:
@@ -308,6 +308,8 @@ class DkimSigner:
 
     def sign(self, message: bytes) -> bytes:
         """``message`` with a DKIM-Signature header in front (relaxed/relaxed canonicalisation)."""
+        import dkim  # loaded by from_settings already; see there
+
         signature = dkim.sign(
             message,
             self.selector,
