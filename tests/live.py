@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -48,3 +49,10 @@ def live_service(app: Publisher, *, scheduler: bool = False) -> Iterator[Live]:
         server.should_exit = True
         thread.join(timeout=20)
         service.stop()
+
+
+def form_token(html: str) -> str:
+    """The CSRF token of the (first) form on a page."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found
+    return found.group(1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 
 import httpx
@@ -11,7 +10,7 @@ import pytest
 from publisher.app import Publisher
 
 from .conftest import EDITOR_PASSWORD, SAMPLE
-from .live import Live, live_service
+from .live import Live, form_token, live_service
 from .outbox import messages
 
 
@@ -21,17 +20,11 @@ def live(console: Publisher) -> Live:
         yield live
 
 
-def token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found
-    return found.group(1)
-
-
 def log_in(client: httpx.Client, live: Live, password: str = EDITOR_PASSWORD) -> httpx.Response:
     page = client.get(live.url + "admin/login")
     return client.post(
         live.url + "admin/login",
-        data={"user": "editor", "password": password, "csrf_token": token(page.text)},
+        data={"user": "editor", "password": password, "csrf_token": form_token(page.text)},
         follow_redirects=True,
     )
 
@@ -40,7 +33,7 @@ def upload(client: httpx.Client, live: Live, data: bytes, name: str = "issue.md"
     page = client.get(live.url + "admin")
     return client.post(
         live.url + "admin/upload",
-        data={"csrf_token": token(page.text)},
+        data={"csrf_token": form_token(page.text)},
         files={"issue": (name, data, "text/markdown")},
         follow_redirects=True,
     )
@@ -79,14 +72,14 @@ def test_upload_preview_test_and_send(console: Publisher, live: Live) -> None:
 
         tested = client.post(
             issue_url + "/test",
-            data={"csrf_token": token(page.text), "email": "editor@example.cn"},
+            data={"csrf_token": form_token(page.text), "email": "editor@example.cn"},
             follow_redirects=True,
         )
         assert tested.status_code == 200 and "editor@example.cn" in tested.text
         (test_message,) = messages(console.settings.data.dir)
         assert test_message["To"].addresses[0].addr_spec == "editor@example.cn"
 
-        sent = client.post(issue_url + "/send", data={"csrf_token": token(page.text)})
+        sent = client.post(issue_url + "/send", data={"csrf_token": form_token(page.text)})
         assert sent.status_code == 303  # Post/Redirect/Get: a reload does not send again
         assert "第2890期已开始发送" in client.get(sent.headers["location"]).text
         deadline = time.monotonic() + 20

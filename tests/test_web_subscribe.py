@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import httpx
@@ -10,7 +9,7 @@ import pytest
 
 from publisher.app import Publisher
 
-from .live import Live, live_service
+from .live import Live, form_token, live_service
 from .outbox import link, messages
 
 
@@ -18,12 +17,6 @@ from .outbox import link, messages
 def live(app: Publisher) -> Live:
     with live_service(app) as live:
         yield live
-
-
-def form_token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found
-    return found.group(1)
 
 
 def subscribe(client: httpx.Client, live: Live, email: str, name: str = "") -> httpx.Response:
