@@ -14,6 +14,24 @@ WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "�
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A photo printed with an article: its file, alt text, caption and photographer.
+
+    ``src`` is the image's path as written in the issue (relative to the issue
+    file); ``None`` when only a caption was printed (the text lost its picture).
+    """
+
+    src: str | None = None
+    alt: str = ""
+    caption: str | None = None
+    credit: str | None = None  # the photographer(s), names joined with 、
+
+    def to_json(self) -> dict[str, Any]:
+        """The figure in the shape of ``publisher show --json``."""
+        return {"src": self.src, "alt": self.alt, "caption": self.caption, "credit": self.credit}
+
+
+@dataclass(frozen=True)
 class Article:
     """One article: an optional kicker (引题) over a title, an optional subtitle (副题).
 
@@ -28,6 +46,13 @@ class Article:
     authors: tuple[str, ...] = ()
     untitled: bool = False
     slug: str = ""
+    source: str | None = None  # the agency of a lead credit: 本报, 新华社, 中新社…
+    page: str | None = None  # the page (版) it is printed on: "3", "A3"
+    page_name: str | None = None  # that page's name as printed: 要闻, 综合…
+    figures: tuple[Figure, ...] = ()
+    note: str | None = None  # the editor's note (编者按) printed before it
+    # Indexes of paragraphs that are block quotes; a list is one paragraph, an item a line.
+    quotes: tuple[int, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The article in the shape of ``publisher show --json``."""
@@ -39,6 +64,12 @@ class Article:
             "authors": list(self.authors),
             "paragraphs": list(self.paragraphs),
             "untitled": self.untitled,
+            "source": self.source,
+            "page": self.page,
+            "page_name": self.page_name,
+            "figures": [f.to_json() for f in self.figures],
+            "note": self.note,
+            "quotes": list(self.quotes),
         }
 
 

@@ -18,19 +18,33 @@ from publisher.parse.byline import split_byline
 from publisher.parse.colophon import Colophon, read_colophon
 from publisher.parse.dateline import DateLine, read_dateline
 from publisher.parse.decode import decode
+from publisher.parse.doubts import Doubt
 from publisher.parse.frontmatter import read_front_matter
 from publisher.parse.headlines import clean_heading, group_headline
 from publisher.parse.paragraphs import join_broken
 
-__all__ = ["decode", "parse_issue"]
+__all__ = ["Doubt", "ParsedIssue", "decode", "parse_issue", "read_issue"]
 
 # A masthead is a paper's name: short, and no sentence.
 _MASTHEAD_MAX = 12
 _MASTHEAD_FORBIDDEN = set('。,,!?!?::;;——()()“”"')
 
 
+@dataclass(frozen=True)
+class ParsedIssue:
+    """An issue as the parser understood it, and what it doubts about its reading."""
+
+    issue: Issue
+    doubts: tuple[Doubt, ...] = ()
+
+
 def parse_issue(text: str, source: str | None = None) -> Issue:
     """Parse the text of one issue. Raises ``InputError`` saying what is missing."""
+    return read_issue(text, source).issue
+
+
+def read_issue(text: str, source: str | None = None) -> ParsedIssue:
+    """Parse the text of one issue, with its doubts. Raises ``InputError`` if it cannot be used."""
     document = read_blocks(text)
     front = read_front_matter(document.front_matter, source)
     blocks = list(document.blocks)
@@ -65,16 +79,18 @@ def parse_issue(text: str, source: str | None = None) -> Issue:
             "give each article a '## 标题' heading followed by its paragraphs",
             source=source,
         )
-    return Issue(
-        publication=publication,
-        number=number,
-        date=date,
-        weekday=known.get("weekday") or dateline.weekday or weekday_of(date),
-        lunar_date=known.get("lunar_date") or dateline.lunar_date,
-        organizers=known.get("organizers", colophon.organizers),
-        publisher=known.get("publisher") or colophon.publisher,
-        articles=tuple(articles),
-        extra=front.extra,
+    return ParsedIssue(
+        Issue(
+            publication=publication,
+            number=number,
+            date=date,
+            weekday=known.get("weekday") or dateline.weekday or weekday_of(date),
+            lunar_date=known.get("lunar_date") or dateline.lunar_date,
+            organizers=known.get("organizers", colophon.organizers),
+            publisher=known.get("publisher") or colophon.publisher,
+            articles=tuple(articles),
+            extra=front.extra,
+        )
     )
 
 

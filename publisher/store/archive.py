@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from publisher.errors import ConflictError, NotFoundError
-from publisher.model import Article, Issue
+from publisher.model import Article, Figure, Issue
 from publisher.store.db import Database, utcnow
 from publisher.store.tables import ArticleRow, IssueRow, PublicationRow
 
@@ -342,6 +342,12 @@ def _fill_row(row: IssueRow, issue: Issue, source_name: str, source_text: str) -
             authors=list(a.authors),
             paragraphs=list(a.paragraphs),
             untitled=a.untitled,
+            source=a.source,
+            page=a.page,
+            page_name=a.page_name,
+            figures=[f.to_json() for f in a.figures],
+            note=a.note,
+            quotes=list(a.quotes),
         )
         for position, a in enumerate(issue.articles)
     ]
@@ -370,6 +376,12 @@ def _issue_from_row(row: IssueRow) -> Issue:
                 authors=tuple(a.authors),
                 paragraphs=tuple(a.paragraphs),
                 untitled=a.untitled,
+                source=a.source,
+                page=a.page,
+                page_name=a.page_name,
+                figures=tuple(Figure(**f) for f in a.figures),
+                note=a.note,
+                quotes=tuple(a.quotes),
             )
             for a in row.articles
         ),

@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from publisher.store.db import Base, UTCDateTime, utcnow
@@ -60,3 +70,22 @@ class ArticleRow(Base):
     authors: Mapped[list[str]] = mapped_column(JSON, default=list)
     paragraphs: Mapped[list[str]] = mapped_column(JSON, default=list)
     untitled: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str | None] = mapped_column(Text)
+    page: Mapped[str | None] = mapped_column(Text)
+    page_name: Mapped[str | None] = mapped_column(Text)
+    figures: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    note: Mapped[str | None] = mapped_column(Text)
+    quotes: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+
+class ImageRow(Base):
+    """An image file printed in an issue (a figure's ``src``), kept so any machine can build."""
+
+    __tablename__ = "images"
+    __table_args__ = (UniqueConstraint("issue_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))  # the figure's src, as written
+    media_type: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
