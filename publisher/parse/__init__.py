@@ -1,33 +1,37 @@
 """The parser: the text of an issue in, a structured ``Issue`` out (or a clear ``InputError``).
 
 Markdown is read by markdown-it-py (``blocks``); the newspaper's conventions are
-small rules on top, one module each: ``dateline``, ``colophon``, ``headlines``,
-``byline``, ``paragraphs``, ``briefs`` and ``frontmatter``. This module puts them
-together in reading order. It does no I/O.
+small rules on top, one module each. This module reads what belongs to the
+issue (front matter, masthead, date line, colophon, running headers); the
+articles are assembled in ``articles``. It does no I/O.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, replace
 
 from publisher.errors import InputError
-from publisher.model import Article, Issue, weekday_of
+from publisher.model import Issue, weekday_of
+from publisher.parse.articles import assemble_articles
 from publisher.parse.blocks import Block, read_blocks
-from publisher.parse.briefs import brief_title
-from publisher.parse.byline import split_byline
 from publisher.parse.colophon import Colophon, read_colophon
-from publisher.parse.dateline import DateLine, read_dateline
+from publisher.parse.dateline import DateLine, dateline_doubts, merge_datelines, read_dateline
 from publisher.parse.decode import decode
 from publisher.parse.doubts import Doubt
 from publisher.parse.frontmatter import read_front_matter
-from publisher.parse.headlines import clean_heading, group_headline
-from publisher.parse.paragraphs import join_broken
+from publisher.parse.headlines import clean_heading
+from publisher.parse.lunar import lunar_date_of
+from publisher.parse.pages import RunningHeader, read_running_header
+from publisher.parse.text import fold
 
 __all__ = ["Doubt", "ParsedIssue", "decode", "parse_issue", "read_issue"]
 
 # A masthead is a paper's name: short, and no sentence.
 _MASTHEAD_MAX = 12
-_MASTHEAD_FORBIDDEN = set('。,,!?!?::;;——()()“”"')
+_MASTHEAD_FORBIDDEN = set('\u3002\u2014\u201c\u201d",!?:;()')
+# A colophon may run over a few short paragraphs, each a name or two.
+_COLOPHON_BLOCKS = 4
+_COLOPHON_PART = 40
 
 
 @dataclass(frozen=True)
@@ -52,45 +56,69 @@ def read_issue(text: str, source: str | None = None) -> ParsedIssue:
     masthead = _take_masthead(blocks, front.known.get("publication"))
     dateline = DateLine()
     colophon = Colophon()
-    content: list[Block] = []
-    for block in blocks:
-        line = read_dateline(block.text)
-        if line is not None:
-            # Each page may repeat the date line: the first printed value of each part wins.
-            dateline = _fill_missing(dateline, line)
+    doubts: list[Doubt] = []
+    page: RunningHeader | None = None
+    content: list[tuple[Block, RunningHeader | None]] = []
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        i += 1
+        if block.kind in ("item", "image"):
+            content.append((block, page))
             continue
-        parsed = read_colophon(block.lines)
+        if header := read_running_header(block.text):
+            # Print-to-text repeats each page's header: it names the page, and is no text.
+            page = header
+            doubts.append(Doubt("running-header-dropped", block.text))
+            line = read_dateline(header.date_text, source=source) if header.date_text else None
+            if line is not None:
+                dateline = merge_datelines(dateline, line, source)
+            continue
+        line = read_dateline(block.text, source=source)
+        if line is not None:
+            # Each page may repeat the date line: the repeats must agree with the first.
+            dateline = merge_datelines(dateline, line, source)
+            continue
+        parsed, taken = _read_colophon(blocks, i - 1)
         if parsed is not None:
-            colophon = colophon if colophon.organizers or colophon.publisher else parsed
+            colophon = Colophon(
+                colophon.organizers or parsed.organizers, colophon.publisher or parsed.publisher
+            )
+            i += taken - 1
             continue
         if block.kind == "heading" and masthead and clean_heading(block.text) == masthead:
             continue  # the masthead repeated at the top of another page
-        content.append(block)
+        content.append((block, page))
 
     known = front.known
     publication = known.get("publication") or masthead
     number = known.get("number", dateline.number)
     date = known.get("date", dateline.date)
     _require(publication, number, date, source)
-    articles = assemble_articles(content)
+    articles, article_doubts = assemble_articles(content)
     if not articles:
         raise InputError(
             "no articles found",
             "give each article a '## 标题' heading followed by its paragraphs",
             source=source,
         )
+    printed = replace(dateline, date=date)
+    doubts[:0] = dateline_doubts(printed, date)
+    printed = replace(dateline, date=date)
+    doubts[:0] = dateline_doubts(printed, date)
     return ParsedIssue(
         Issue(
             publication=publication,
             number=number,
             date=date,
             weekday=known.get("weekday") or dateline.weekday or weekday_of(date),
-            lunar_date=known.get("lunar_date") or dateline.lunar_date,
+            lunar_date=known.get("lunar_date") or dateline.lunar_date or lunar_date_of(date),
             organizers=known.get("organizers", colophon.organizers),
             publisher=known.get("publisher") or colophon.publisher,
             articles=tuple(articles),
             extra=front.extra,
-        )
+        ),
+        tuple(doubts + article_doubts),
     )
 
 
@@ -102,19 +130,12 @@ def _take_masthead(blocks: list[Block], publication: str | None) -> str | None:
         if block.kind != "heading":
             return None
         name = clean_heading(block.text)
-        looks_like_name = len(name) <= _MASTHEAD_MAX and not (set(name) & _MASTHEAD_FORBIDDEN)
+        looks_like_name = len(name) <= _MASTHEAD_MAX and not (set(fold(name)) & _MASTHEAD_FORBIDDEN)
         if name == publication or (publication is None and looks_like_name):
             del blocks[i]
             return name
         return None
     return None
-
-
-def _fill_missing(known: DateLine, more: DateLine) -> DateLine:
-    missing = {
-        f.name: getattr(more, f.name) for f in fields(known) if getattr(known, f.name) is None
-    }
-    return replace(known, **missing)
 
 
 def _require(publication: str | None, number: int | None, date: object, source: str | None) -> None:
@@ -139,71 +160,22 @@ def _require(publication: str | None, number: int | None, date: object, source: 
         )
 
 
-@dataclass
-class _Draft:
-    """An article while its blocks are being read."""
+def _read_colophon(blocks: list[Block], start: int) -> tuple[Colophon | None, int]:
+    """The colophon at ``blocks[start]``, and how many blocks it takes.
 
-    kicker: str | None = None
-    title: str | None = None
-    subtitle: str | None = None
-    paragraphs: list[str] = field(default_factory=list)
-    authors: list[str] = field(default_factory=list)
-    closed: bool = False  # a byline was read: what follows belongs to a new article
-
-    def finish(self) -> Article | None:
-        paragraphs = join_broken(self.paragraphs)
-        if self.title is None:
-            if not paragraphs:
-                return None
-            return Article(
-                title=brief_title(paragraphs[0]),
-                paragraphs=tuple(paragraphs),
-                authors=tuple(self.authors),
-                untitled=True,
-            )
-        return Article(
-            title=self.title,
-            kicker=self.kicker,
-            subtitle=self.subtitle,
-            paragraphs=tuple(paragraphs),
-            authors=tuple(self.authors),
-        )
-
-
-def assemble_articles(blocks: list[Block]) -> list[Article]:
-    """Group content blocks (metadata already removed) into articles, in reading order.
-
-    A run of headings opens an article; a byline closes it; paragraphs after a
-    closed article and before the next heading form an untitled brief.
+    It may stand in one block or run over a few short ones: names in one
+    paragraph, their role (主办) in the next.
     """
-    drafts: list[_Draft] = []
-    headings: list[str] = []
-    for block in blocks:
-        if block.kind == "heading":
-            headings.append(clean_heading(block.text))
-            continue
-        if headings:
-            headline = group_headline(headings)
-            drafts.append(_Draft(headline.kicker, headline.title, headline.subtitle))
-            headings = []
-        body, authors = split_byline(block.text)
-        if not body and authors and drafts and drafts[-1].closed:
-            # A lone credit after a closed article (a photo credit) belongs to that article.
-            drafts[-1].authors.extend(a for a in authors if a not in drafts[-1].authors)
-            continue
-        if not drafts or drafts[-1].closed:
-            drafts.append(_Draft())
-        draft = drafts[-1]
-        if body:
-            draft.paragraphs.append(body)
-        if authors is not None:
-            draft.authors.extend(authors)
-            draft.closed = True
-    if headings:
-        headline = group_headline(headings)
-        drafts.append(_Draft(headline.kicker, headline.title, headline.subtitle))
-    articles = (draft.finish() for draft in drafts)
-    return [a for a in articles if a is not None]
+    for count in range(1, _COLOPHON_BLOCKS + 1):
+        group = blocks[start : start + count]
+        if len(group) < count or any(b.kind != "paragraph" for b in group):
+            break
+        if count > 1 and len(group[-2].text) > _COLOPHON_PART:
+            break
+        lines = tuple(line for b in group for line in b.lines)
+        if (colophon := read_colophon(lines)) is not None:
+            return colophon, count
+    return None, 0
 
 
 def parse_bytes(data: bytes, source: str | None = None) -> Issue:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import re
 
-from publisher.parse.text import IDEOGRAPH, ends_sentence
+from publisher.parse.text import IDEOGRAPH, ends_sentence, fold
 
 # Role words are printed before (or after) names but are not names.
 ROLE_WORDS = (
+    "全媒体记者",
     "本报记者",
+    "首席记者",
+    "摄影记者",
+    "驻站记者",
+    "摄影报道",
     "融媒记者",
     "特约记者",
     "见习记者",
@@ -27,13 +32,15 @@ ROLE_WORDS = (
     "文",
     "图",
 )
-_TRAILING_PAREN = re.compile(r"[((]([^()()]{1,60})[))]\s*$")
-_NAME = re.compile(rf"{IDEOGRAPH}{{2,4}}|{IDEOGRAPH}{{1,8}}[··]{IDEOGRAPH}{{1,8}}")
-_SEPARATORS = re.compile(r"[\s、,,;;]+")
+# Patterns match folded text (see ``text.fold``): ASCII stands for both widths.
+_TRAILING_PAREN = re.compile(r"\(([^()]{1,60})\)\s*$")
+# A name: two to four characters, or a transcribed name with a middle dot (U+00B7, U+30FB).
+_NAME = re.compile(rf"{IDEOGRAPH}{{2,4}}|{IDEOGRAPH}{{1,8}}[\u00b7\u30fb]{IDEOGRAPH}{{1,8}}")
+_SEPARATORS = re.compile(r"[\s\u3001,;]+")
 # Only roles of two or more characters are cut off a name they are glued to:
 # a one-character role (文, 图, 摄) glued to a name could be part of the name (文静).
 _LONG_ROLES = "|".join(re.escape(r) for r in ROLE_WORDS if len(r) > 1)
-_ROLE_PREFIX = re.compile(f"^({_LONG_ROLES})[::]?|^[文图摄][::]")
+_ROLE_PREFIX = re.compile(f"^({_LONG_ROLES}):?|^[文图摄]:")
 _ROLE_SUFFIX = re.compile(f"({_LONG_ROLES})$")
 
 
@@ -44,7 +51,7 @@ def split_byline(text: str) -> tuple[str, tuple[str, ...] | None]:
     counts as a byline when it stands alone or follows the end of a sentence, so
     ``……交流活动(三项全能)`` inside a sentence is left alone.
     """
-    match = _TRAILING_PAREN.search(text)
+    match = _TRAILING_PAREN.search(fold(text))
     if not match:
         return text, None
     body = text[: match.start()].rstrip()
@@ -59,7 +66,7 @@ def split_byline(text: str) -> tuple[str, tuple[str, ...] | None]:
 def read_names(inside: str) -> tuple[str, ...] | None:
     """The names in a byline's parenthesis, or ``None`` if it holds anything but roles and names."""
     names: list[str] = []
-    for token in _SEPARATORS.split(inside.strip()):
+    for token in _SEPARATORS.split(fold(inside).strip()):
         if token in ROLE_WORDS:
             continue
         while token and (match := _ROLE_PREFIX.match(token)):

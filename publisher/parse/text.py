@@ -1,4 +1,12 @@
-"""Character-level rules of Chinese print text, shared by the parsing steps."""
+"""Character-level rules of Chinese print text, shared by the parsing steps.
+
+Real print-to-text output sets punctuation full-width (U+FF0C，U+FF08（ …);
+some conversions give half-width, and a file may mix both. Every rule matches
+on ``fold(text)``, which maps full-width forms to their ASCII twins one
+character for one, so a match's positions are also positions in the original
+text and what the paper printed is kept. Patterns are therefore written in
+ASCII only: an editor that flattens full-width literals cannot break them.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +24,24 @@ IDEOGRAPH = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<={CJK_CHAR})[ \t\u3000]+(?={CJK_CHAR})")
 _RUNS_OF_SPACE = re.compile(r"[ \t\u3000]+")
 
-# What may end a sentence; closing quotes and brackets are looked through.
-SENTENCE_END = "。!?!?….;;::"
-CLOSERS = "”’」』)】》〕\"')]"
+# Full-width ASCII variants (U+FF01-U+FF5E) and the ideographic space, folded one for one.
+_FOLD = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20}
+
+IDEOGRAPHIC_FULL_STOP = "\u3002"
+IDEOGRAPHIC_COMMA = "\u3001"
+ELLIPSIS = "\u2026"
+# What may end a sentence (on folded text); closing quotes and brackets are looked through.
+SENTENCE_END = IDEOGRAPHIC_FULL_STOP + ELLIPSIS + "!?.;:"
+# (The full-width parenthesis and bracket too, for callers that match unfolded text.)
+CLOSERS = "\u201d\u2019\u300d\u300f\u3011\u300b\u3015\uff09\uff3d\"')]"
+
+
+def fold(text: str) -> str:
+    """``text`` with full-width punctuation, letters and digits as ASCII, one character each.
+
+    ``fold("会议（扩大），召开")`` is ``"会议(扩大),召开"``: same length, same positions.
+    """
+    return text.translate(_FOLD)
 
 
 def is_cjk(char: str) -> bool:
@@ -54,5 +77,5 @@ def join_lines(lines: list[str]) -> str:
 
 def ends_sentence(text: str) -> bool:
     """Whether ``text`` ends with sentence-final punctuation (looking through closing quotes)."""
-    stripped = text.rstrip().rstrip(CLOSERS)
+    stripped = fold(text).rstrip().rstrip(CLOSERS)
     return bool(stripped) and stripped[-1] in SENTENCE_END
