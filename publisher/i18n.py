@@ -1,7 +1,8 @@
-"""UI strings: one catalog per language, so another language is a file, not a code change.
+"""Strings for people: one catalog per language, so another language is a file, not a code change.
 
-Catalogs are TOML files in ``locales/`` named by language tag (``zh-CN.toml``).
-A key missing from a catalog falls back to Chinese, the publisher's first language.
+The web pages and the command line share the catalogs, TOML files in ``locales/``
+named by language tag (``zh-CN.toml``). A key missing from a catalog falls back
+to Chinese, the publisher's first language.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ FALLBACK = "zh-CN"
 
 
 class Catalog:
-    """The UI strings of one language; ``catalog("key", name=...)`` formats one."""
+    """The strings of one language; ``catalog("key", name=...)`` formats one."""
 
     def __init__(self, language: str, strings: dict[str, str], fallback: dict[str, str]) -> None:
         self.language = language
@@ -26,6 +27,9 @@ class Catalog:
     def __call__(self, key: str, **values: object) -> str:
         text = self._strings.get(key, key)
         return text.format(**values) if values else text
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._strings
 
 
 @cache

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publisher.app import Publisher
+from publisher.check import archive_doubts
 from publisher.errors import InputError
 from publisher.model import Issue
-from publisher.parse import decode, parse_issue
+from publisher.parse import decode, read_issue
+from publisher.parse.doubts import Doubt
 from publisher.store.archive import SaveStatus
 
 # Larger than any newspaper issue in text; protects against pointing at a disk image.
@@ -16,25 +18,53 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
+class Parsed:
+    """One file read and parsed, not stored: the issue, its text and the parser's doubts."""
+
+    path: Path
+    issue: Issue
+    text: str
+    doubts: tuple[Doubt, ...] = ()
+
+
+@dataclass(frozen=True)
 class Ingested:
-    """One file's outcome: where it came from, what the archive did, the issue as stored."""
+    """One file's outcome: where it came from, what the archive did, the issue as stored.
+
+    ``doubts`` are what an editor should look at: the parser's, and the archive's
+    (a number lower or a date older than the newest stored issue) as of before storing.
+    """
 
     path: Path
     status: SaveStatus
     issue: Issue
+    doubts: tuple[Doubt, ...] = ()
 
 
-def read_issue_file(path: Path) -> tuple[Issue, str]:
-    """Parse the issue file at ``path``; returns the issue and the decoded text."""
-    return parse_upload(str(path), _read_bytes(path))
+def read_file(path: Path) -> Parsed:
+    """Read and parse the issue file at ``path``."""
+    return read_upload(str(path), _read_bytes(path), path)
 
 
-def parse_upload(name: str, data: bytes) -> tuple[Issue, str]:
+def read_upload(name: str, data: bytes, path: Path | None = None) -> Parsed:
     """Parse the bytes of an issue file called ``name`` (from disk or an upload)."""
     if len(data) > MAX_FILE_BYTES:
         raise InputError("is larger than 20 MB; it is not an issue text", source=name)
     text = decode(data, name)
-    return parse_issue(text, name), text
+    parsed = read_issue(text, name)
+    return Parsed(path or Path(name), parsed.issue, text, parsed.doubts)
+
+
+def read_issue_file(path: Path) -> tuple[Issue, str]:
+    """Parse the issue file at ``path``; returns the issue and the decoded text."""
+    parsed = read_file(path)
+    return parsed.issue, parsed.text
+
+
+def parse_upload(name: str, data: bytes) -> tuple[Issue, str]:
+    """Parse uploaded bytes; returns the issue and the decoded text."""
+    parsed = read_upload(name, data)
+    return parsed.issue, parsed.text
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -53,23 +83,22 @@ def _read_bytes(path: Path) -> bytes:
 
 def ingest_files(app: Publisher, paths: list[Path], *, replace: bool = False) -> list[Ingested]:
     """Parse every file, then store them all in one transaction (all or nothing)."""
-    return ingest_parsed(app, [(path, *read_issue_file(path)) for path in paths], replace=replace)
+    return ingest_parsed(app, [read_file(path) for path in paths], replace=replace)
 
 
 def ingest_upload(app: Publisher, name: str, data: bytes, *, replace: bool = False) -> Ingested:
     """Parse and store one uploaded issue file (the editors' console)."""
-    (ingested,) = ingest_parsed(app, [(Path(name), *parse_upload(name, data))], replace=replace)
+    (ingested,) = ingest_parsed(app, [read_upload(name, data)], replace=replace)
     return ingested
 
 
-def ingest_parsed(
-    app: Publisher, parsed: list[tuple[Path, Issue, str]], *, replace: bool = False
-) -> list[Ingested]:
-    """Store parsed ``(path, issue, text)`` items in one transaction."""
+def ingest_parsed(app: Publisher, parsed: list[Parsed], *, replace: bool = False) -> list[Ingested]:
+    """Store parsed files in one transaction; each outcome carries all of its doubts."""
+    doubts = [(*item.doubts, *archive_doubts(app.archive, item.issue)) for item in parsed]
     results = app.archive.save_all(
-        [(issue, path.name, text) for path, issue, text in parsed], replace=replace
+        [(item.issue, item.path.name, item.text) for item in parsed], replace=replace
     )
     return [
-        Ingested(path, result.status, result.issue)
-        for (path, _, _), result in zip(parsed, results, strict=True)
+        Ingested(item.path, result.status, result.issue, item_doubts)
+        for item, result, item_doubts in zip(parsed, results, doubts, strict=True)
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import httpx
@@ -29,7 +30,10 @@ def log_in(client: httpx.Client, live: Live, password: str = EDITOR_PASSWORD) ->
     )
 
 
-def upload(client: httpx.Client, live: Live, data: bytes, name: str = "issue.md") -> httpx.Response:
+def check_upload(
+    client: httpx.Client, live: Live, data: bytes, name: str = "issue.md"
+) -> httpx.Response:
+    """Step one: upload a file; the answer is the preview page (or an error)."""
     page = client.get(live.url + "admin")
     return client.post(
         live.url + "admin/upload",
@@ -37,6 +41,28 @@ def upload(client: httpx.Client, live: Live, data: bytes, name: str = "issue.md"
         files={"issue": (name, data, "text/markdown")},
         follow_redirects=True,
     )
+
+
+def staged_id(preview: str) -> str:
+    found = re.search(r'name="upload" value="([^"]+)"', preview)
+    assert found, preview
+    return found.group(1)
+
+
+def confirm(client: httpx.Client, live: Live, preview: str) -> httpx.Response:
+    """Step two: press 确认入库 on the preview page."""
+    return client.post(
+        live.url + "admin/upload/confirm",
+        data={"csrf_token": form_token(preview), "upload": staged_id(preview)},
+        follow_redirects=True,
+    )
+
+
+def upload(client: httpx.Client, live: Live, data: bytes, name: str = "issue.md") -> httpx.Response:
+    """Both steps: upload, then confirm what the preview shows."""
+    preview = check_upload(client, live, data, name)
+    assert preview.status_code == 200, preview.text
+    return confirm(client, live, preview.text)
 
 
 def test_console_needs_a_login(live: Live) -> None:
@@ -96,7 +122,7 @@ def test_upload_preview_test_and_send(console: Publisher, live: Live) -> None:
 def test_upload_errors_are_shown_and_nothing_is_stored(console: Publisher, live: Live) -> None:
     with httpx.Client() as client:
         log_in(client, live)
-        response = upload(client, live, "# 测试报\n\n## 标题\n\n正文。".encode(), "bad.md")
+        response = check_upload(client, live, "# 测试报\n\n## 标题\n\n正文。".encode(), "bad.md")
     assert response.status_code == 400 and "no issue number" in response.text
     assert console.archive.publications() == []
 

@@ -80,7 +80,9 @@ def test_editor_uploads_tests_and_sends(browser, console: Publisher, live: Live)
 
     page.set_input_files("input[name=issue]", str(SAMPLE))
     page.click("form[action$='admin/upload'] button")
-    page.wait_for_selector("text=第2890期,5 篇文章")
+    page.wait_for_selector("#outline")  # what was understood, shown before anything is stored
+    page.click("#confirm-upload")
+    page.wait_for_selector("text=第2890期\uff0c5 篇文章")
     assert page.locator("text=已保存").count() == 1
     page.click("#issues a:has-text('第2890期')")
     page.wait_for_selector("text=一个“即”字,收益几何?")

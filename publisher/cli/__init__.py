@@ -21,7 +21,8 @@ __all__ = ["cli", "main"]
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``publisher`` console script."""
     try:
-        cli.main(args=argv, prog_name="publisher", standalone_mode=False)
+        # A command that ends with ctx.exit(status) returns its status (check: 1 = warnings).
+        status = cli.main(args=argv, prog_name="publisher", standalone_mode=False)
     except PublisherError as e:
         _fail(str(e))
     except click.UsageError as e:
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
         _fail("aborted", status=130)
     except KeyboardInterrupt:
         _fail("interrupted", status=130)
-    sys.exit(0)
+    sys.exit(status if type(status) is int else 0)
 
 
 def _fail(message: str, status: int = 2) -> None:

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
+from publisher.cli.check import warning_line
 from publisher.cli.context import cli, get_app, publication_option
 from publisher.cli.render import echo_report
+from publisher.i18n import catalog
 from publisher.ingest import ingest_files
 from publisher.model import Issue
 from publisher.render.build import build_changed
@@ -22,15 +24,21 @@ from publisher.render.build import build_changed
 def ingest(ctx: click.Context, paths: tuple[Path, ...], replace: bool, no_build: bool) -> None:
     """Parse issue files, store them in the archive, then build what changed.
 
-    Every file is read first; if any of them is wrong, nothing is stored.
+    Every file is read first; if any of them is wrong, nothing is stored. The
+    warnings of 'publisher check' are printed on stderr; they do not stop storing.
     """
     app = get_app(ctx)
+    t = catalog(app.settings.server.language)
     for item in ingest_files(app, list(paths), replace=replace):
         issue = item.issue
         click.echo(
             f"{item.status}: {issue.publication} 第{issue.number}期 {issue.date.isoformat()} "
             f"({len(issue.articles)} articles) from {item.path}"
         )
+        # Warnings go to stderr, so scripts reading the status lines are undisturbed;
+        # the exit status stays 0: the issue was stored, as asked.
+        for doubt in item.doubts:
+            click.echo(warning_line(t, str(item.path), doubt), err=True)
     if not no_build:
         echo_report(build_changed(app))
 

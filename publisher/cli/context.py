@@ -12,6 +12,7 @@ from publisher.app import Publisher
 # The module that defines each command, imported only when the command is used:
 # 'publisher send' then loads no feed or page renderer, and starts that much sooner.
 COMMAND_MODULES = {
+    "check": "publisher.cli.check",
     "ingest": "publisher.cli.archive",
     "show": "publisher.cli.archive",
     "issues": "publisher.cli.archive",

@@ -1,4 +1,7 @@
-"""The editors' console: log in, upload an issue, preview its digest, test, send, watch progress.
+"""The editors' console: log in, upload and check an issue, preview its digest, test, send.
+
+An upload is stored only after the editor has seen what the parser understood
+of it (its outline and warnings) and confirmed.
 
 Every action here is a call into the library (ingest, build, the service's
 send and test-send), so anything done here can also be done from the command line.
@@ -19,14 +22,20 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from publisher.app import Publisher
+from publisher.check import archive_doubts, doubt_message, pages
 from publisher.errors import PublisherError
+from publisher.ingest import MAX_FILE_BYTES, Parsed, read_upload
+from publisher.parse.doubts import Doubt
 from publisher.web.csrf import CSRFError, check_csrf
+from publisher.web.staging import Staging
 from publisher.web.views import page
 
 Handler = Callable[..., Awaitable[Response]]
 
 SESSION_KEY = "admin"
 FLASH = "flash"  # the notice of a finished action, shown once by the page it redirects to
+UPLOAD = "upload"  # the staged upload awaiting confirmation: its id, file name, replace flag
 _HASHER = PasswordHasher()
 
 
@@ -132,6 +141,7 @@ async def home(
 
 @editor_only
 async def upload(request: Request) -> Response:
+    """Step one of two: parse the upload and show what was understood; store nothing yet."""
     t = request.app.state.catalog
     # The context closes the uploaded file's spool, whatever the answer.
     async with request.form() as form:
@@ -142,10 +152,64 @@ async def upload(request: Request) -> Response:
         upload = form.get("issue")
         if upload is None or isinstance(upload, str):
             return await home(request, error=t("admin.upload"), status_code=400)
-        data = await upload.read()
+        # One byte more than allowed is enough for the parser to refuse it.
+        data = await upload.read(MAX_FILE_BYTES + 1)
         replace = form.get("replace") == "1"
     name = PurePath(upload.filename or "upload.md").name
+    app = request.app.state.service.app
+    try:
+        parsed, doubts = await run_in_threadpool(_read_and_doubt, app, name, data)
+    except PublisherError as e:
+        return await home(request, error=str(e), status_code=400)
+    staging = _staging(request)
+    previous = request.session.pop(UPLOAD, None)
+    if isinstance(previous, dict):
+        staging.discard(str(previous.get("id", "")))
+    upload_id = await run_in_threadpool(staging.put, data)
+    # The signed session binds the staged bytes to this editor; the form only names them.
+    request.session[UPLOAD] = {"id": upload_id, "name": name, "replace": replace}
+    return page(
+        request,
+        "admin/check.html",
+        issue=parsed.issue,
+        pages=pages(parsed.issue),
+        warnings=[doubt_message(t, doubt) for doubt in doubts],
+        name=name,
+        upload_id=upload_id,
+    )
+
+
+def _read_and_doubt(app: Publisher, name: str, data: bytes) -> tuple[Parsed, list[Doubt]]:
+    parsed = read_upload(name, data)
+    return parsed, [*parsed.doubts, *archive_doubts(app.archive, parsed.issue)]
+
+
+def _staging(request: Request) -> Staging:
+    return Staging(request.app.state.service.app.settings.data.dir / "uploads")
+
+
+@editor_only
+async def confirm_upload(request: Request) -> Response:
+    """Step two: store the upload the editor has just seen, then build what changed."""
+    t = request.app.state.catalog
+    form = await request.form()
+    try:
+        check_csrf(request, form.get("csrf_token"))
+    except CSRFError:
+        return await home(request, error=t("form.expired"), status_code=403)
+    staged = request.session.pop(UPLOAD, None)
+    given = form.get("upload")
+    if not (
+        isinstance(staged, dict)
+        and isinstance(given, str)
+        and secrets.compare_digest(given, str(staged.get("id", "")))
+    ):
+        return await home(request, error=t("admin.check.expired"), status_code=400)
+    data = await run_in_threadpool(_staging(request).take, given)
+    if data is None:
+        return await home(request, error=t("admin.check.expired"), status_code=400)
     service = request.app.state.service
+    name, replace = str(staged["name"]), bool(staged["replace"])
     try:
         ingested = await run_in_threadpool(service.publish_upload, name, data, replace=replace)
     except PublisherError as e:
@@ -159,6 +223,20 @@ async def upload(request: Request) -> Response:
         count=len(issue.articles),
     )
     return _done(request, notice, "admin_home")
+
+
+@editor_only
+async def cancel_upload(request: Request) -> Response:
+    """Forget the staged upload: the editor saw something wrong in it."""
+    form = await request.form()
+    try:
+        check_csrf(request, form.get("csrf_token"))
+    except CSRFError:
+        return await home(request, error=request.app.state.catalog("form.expired"), status_code=403)
+    staged = request.session.pop(UPLOAD, None)
+    if isinstance(staged, dict):
+        await run_in_threadpool(_staging(request).discard, str(staged.get("id", "")))
+    return RedirectResponse(request.url_for("admin_home"), status_code=303)
 
 
 @editor_only
@@ -252,6 +330,8 @@ routes = [
     Route("/admin/login", login, methods=["GET", "POST"], name="admin_login"),
     Route("/admin/logout", logout, methods=["POST"], name="admin_logout"),
     Route("/admin/upload", upload, methods=["POST"], name="admin_upload"),
+    Route("/admin/upload/confirm", confirm_upload, methods=["POST"], name="admin_confirm"),
+    Route("/admin/upload/cancel", cancel_upload, methods=["POST"], name="admin_cancel"),
     Route(_ISSUE, issue_page, methods=["GET"], name="admin_issue"),
     Route(_ISSUE + "/digest", digest_preview, methods=["GET"], name="admin_digest"),
     Route(_ISSUE + "/test", test_send, methods=["POST"], name="admin_test"),

@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from publisher.i18n import catalog
 from publisher.web import admin, subscribe
-from publisher.web.i18n import catalog
 from publisher.web.static import serve_file
 from publisher.web.throttle import Throttle
 

@@ -9,9 +9,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from publisher.i18n import Catalog
 from publisher.render.text import clean
 from publisher.web.csrf import csrf_token
-from publisher.web.i18n import Catalog
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
