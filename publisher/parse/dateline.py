@@ -39,6 +39,7 @@ _PART_NAMES = {
 }
 # Full-width digits (U+FF10-U+FF19) read as ASCII ones.
 _DIGITS = str.maketrans({0xFF10 + i: str(i) for i in range(10)})
+# For the hint; calendar.month_name would follow the process locale.
 _MONTH_NAMES = (
     "",
     "January",
