@@ -53,7 +53,7 @@ def read_issue(text: str, source: str | None = None) -> ParsedIssue:
     front = read_front_matter(document.front_matter, source)
     blocks = list(document.blocks)
 
-    masthead = _take_masthead(blocks, front.known.get("publication"))
+    masthead = _take_masthead(blocks, front.known.get("publication"), source)
     dateline = DateLine()
     colophon = Colophon()
     doubts: list[Doubt] = []
@@ -102,10 +102,7 @@ def read_issue(text: str, source: str | None = None) -> ParsedIssue:
             "give each article a '## 标题' heading followed by its paragraphs",
             source=source,
         )
-    printed = replace(dateline, date=date)
-    doubts[:0] = dateline_doubts(printed, date)
-    printed = replace(dateline, date=date)
-    doubts[:0] = dateline_doubts(printed, date)
+    doubts[:0] = dateline_doubts(replace(dateline, date=date), date)
     return ParsedIssue(
         Issue(
             publication=publication,
@@ -122,10 +119,10 @@ def read_issue(text: str, source: str | None = None) -> ParsedIssue:
     )
 
 
-def _take_masthead(blocks: list[Block], publication: str | None) -> str | None:
+def _take_masthead(blocks: list[Block], publication: str | None, source: str | None) -> str | None:
     """Remove and return the masthead: the first heading, if it looks like a paper's name."""
     for i, block in enumerate(blocks):
-        if read_dateline(block.text) or read_colophon(block.lines):
+        if read_dateline(block.text, source=source) or read_colophon(block.lines):
             continue  # a date line or colophon may be printed above the name
         if block.kind != "heading":
             return None

@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from publisher.parse.text import IDEOGRAPHIC_FULL_STOP, fold
+
 _ORGANIZER_ROLES = ("主办单位", "主管单位", "主办", "主管", "承办", "协办")
 _PUBLISHER_ROLES = ("出版单位", "编辑出版", "出版发行", "编印", "出版")
 _ROLES = sorted(_ORGANIZER_ROLES + _PUBLISHER_ROLES, key=len, reverse=True)
-_ROLE_FIRST = re.compile(rf"^({'|'.join(_ROLES)})[::]\s*(.*)$")
+# Matched on folded text (``text.fold``): ":" stands for both widths of the colon.
+_ROLE_FIRST = re.compile(rf"^({'|'.join(_ROLES)}):\s*(.*)$")
 _ROLE_LAST = re.compile(rf"^(.*?)\s*({'|'.join(_ROLES)})$")
 # A colophon is a short notice, never a sentence of an article.
 _MAX_LENGTH = 120
@@ -29,8 +32,12 @@ class Colophon:
 
 def read_colophon(lines: tuple[str, ...]) -> Colophon | None:
     """The colophon in ``lines`` if that is what they are, else ``None``."""
-    text = " ".join(lines)
-    if len(text) > _MAX_LENGTH or "。" in text or not any(role in text for role in _ROLES):
+    text = fold(" ".join(lines))
+    if (
+        len(text) > _MAX_LENGTH
+        or IDEOGRAPHIC_FULL_STOP in text
+        or not any(role in text for role in _ROLES)
+    ):
         return None
     organizers: list[str] = []
     publishers: list[str] = []

@@ -17,7 +17,8 @@ _DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
 CHINESE_NUMBER = "[一二两三四五六七八九十]{1,3}"
 # A page as printed: 3, 12, A3, 三, 十二 (a letter names a section: A3 is page 3 of A).
 PAGE = rf"(?:[A-Z]\s?\d{{1,2}}|\d{{1,2}}|{CHINESE_NUMBER})"
-_PAGE_WORD = re.compile(rf"^第?\s?({PAGE})\s?版$")
+# 第三版, 第3版, 3版, A3版; a Chinese numeral needs its 第 (二版 may be a headline's word).
+_PAGE_WORD = re.compile(rf"^(?:第\s?({PAGE})|([A-Z]?\d{{1,2}}))\s?版$")
 _SECTION_PAGE = re.compile(r"^([A-Z]\d{1,2})$")
 _BARE_NUMBER = re.compile(r"^(\d{1,2})$")
 # A page name: a short word of its own (要闻, 综合, 即墨新闻, 文化周刊).
@@ -75,7 +76,7 @@ def read_running_header(text: str) -> RunningHeader | None:
     folded = _SPACED_PART.sub(lambda m: re.sub(r"\s+", "", m.group()), folded)
     for token in (t for t in _SEPARATOR.split(folded) if t):
         if page is None and (match := _PAGE_WORD.match(token) or _SECTION_PAGE.match(token)):
-            page = page_label(match.group(1))
+            page = page_label(next(g for g in match.groups() if g))
         elif _DATE_PARTS.search(token):
             date_tokens.append(token)
         elif _BARE_NUMBER.match(token) and bare is None:
