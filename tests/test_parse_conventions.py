@@ -405,3 +405,47 @@ def test_a_misprinted_weekday_is_doubted_once(width: str) -> None:
         "## 标题\n\n正文。(张明)", width, head="# 测试报\n\n2024年3月5日 星期三 第3012期\n\n"
     )
     assert doubts == ["weekday-mismatch"]
+
+
+# --- page furniture and plain-text layout -----------------------------------------
+
+
+@pytest.mark.parametrize("line", ["文/张明 图/李四", "文:张明 图:李四", "记者:张明 李四"])
+def test_slashed_credit_line_gives_authors(width: str, line: str) -> None:
+    issue, _ = read(f"## 标题\n\n{line}\n\n正文。", width)
+    assert issue.articles[0].authors == ("张明", "李四")
+    assert issue.articles[0].paragraphs == ("正文。",)
+
+
+@pytest.mark.parametrize("line", ["本版编辑 张三 美编 李四 校对 王五", "责任编辑:张三"])
+def test_a_page_staff_line_is_no_text(width: str, line: str) -> None:
+    issue, doubts = read(f"## 标题\n\n正文。(张明)\n\n{line}\n\n## 二\n\n正文。(王丽)", width)
+    assert [a.paragraphs for a in issue.articles] == [("正文。",), ("正文。",)]
+    assert "running-header-dropped" in doubts
+
+
+def test_page_lines_run_into_the_text_are_taken_out(width: str) -> None:
+    text = (
+        "新即墨\n2024年3月5日 星期二 第3012期\n"
+        "中共青岛即墨区委 即墨区人民政府 主办 即墨融媒体中心编辑出版\n\n"
+        "## 标题\n\n会议要求各级各部门\n第2版 综合\n狠抓落实。(张明)\n\n新即墨\n\n## 二\n\n正文。(王丽)"
+    )
+    issue, _ = read(text, width, head="")
+    assert (issue.publication, issue.number, issue.publisher) == ("新即墨", 3012, "即墨融媒体中心")
+    assert [a.paragraphs for a in issue.articles] == [
+        ("会议要求各级各部门狠抓落实。",),
+        ("正文。",),
+    ]
+    assert issue.articles[1].page == "2"
+
+
+def test_photo_news_column_gives_one_brief_per_photo(width: str) -> None:
+    body = (
+        "## 图片新闻\n\n![](a.jpg)\n春耕时节,农民在田间忙碌。 赵刚/摄\n\n"
+        "![](b.jpg)\n▲ 古城夜景。(记者 王丽 摄)"
+    )
+    issue, _ = read(body, width)
+    assert [(a.kicker, a.title, a.authors) for a in issue.articles] == [
+        ("图片新闻", "春耕时节", ("赵刚",)),
+        ("图片新闻", "古城夜景", ("王丽",)),
+    ]

@@ -21,7 +21,7 @@ from publisher.parse.doubts import Doubt
 from publisher.parse.frontmatter import read_front_matter
 from publisher.parse.headlines import clean_heading
 from publisher.parse.lunar import lunar_date_of
-from publisher.parse.pages import RunningHeader, read_running_header
+from publisher.parse.pages import RunningHeader, is_staff_line, read_running_header
 from publisher.parse.text import fold
 
 __all__ = ["Doubt", "ParsedIssue", "decode", "parse_issue", "read_issue"]
@@ -51,7 +51,7 @@ def read_issue(text: str, source: str | None = None) -> ParsedIssue:
     """Parse the text of one issue, with its doubts. Raises ``InputError`` if it cannot be used."""
     document = read_blocks(text)
     front = read_front_matter(document.front_matter, source)
-    blocks = list(document.blocks)
+    blocks = [part for block in document.blocks for part in _split_page_lines(block, source)]
 
     masthead = _take_masthead(blocks, front.known.get("publication"), source)
     dateline = DateLine()
@@ -65,6 +65,9 @@ def read_issue(text: str, source: str | None = None) -> ParsedIssue:
         i += 1
         if block.kind in ("item", "image"):
             content.append((block, page))
+            continue
+        if is_staff_line(block.text):
+            doubts.append(Doubt("running-header-dropped", block.text))
             continue
         if header := read_running_header(block.text):
             # Print-to-text repeats each page's header: it names the page, and is no text.
@@ -86,7 +89,7 @@ def read_issue(text: str, source: str | None = None) -> ParsedIssue:
             )
             i += taken - 1
             continue
-        if block.kind == "heading" and masthead and clean_heading(block.text) == masthead:
+        if masthead and clean_heading(block.text) == masthead:
             continue  # the masthead repeated at the top of another page
         content.append((block, page))
 
@@ -120,11 +123,17 @@ def read_issue(text: str, source: str | None = None) -> ParsedIssue:
 
 
 def _take_masthead(blocks: list[Block], publication: str | None, source: str | None) -> str | None:
-    """Remove and return the masthead: the first heading, if it looks like a paper's name."""
+    """Remove and return the masthead: the first heading, if it looks like a paper's name.
+
+    Text converted from print may set the name as a plain line: a first
+    paragraph counts too when a date line follows it directly.
+    """
     for i, block in enumerate(blocks):
         if read_dateline(block.text, source=source) or read_colophon(block.lines):
             continue  # a date line or colophon may be printed above the name
-        if block.kind != "heading":
+        after = blocks[i + 1].text if i + 1 < len(blocks) else ""
+        dated = bool(read_dateline(after, source=source) or read_running_header(after))
+        if block.kind != "heading" and not (block.kind == "paragraph" and dated):
             return None
         name = clean_heading(block.text)
         looks_like_name = len(name) <= _MASTHEAD_MAX and not (set(fold(name)) & _MASTHEAD_FORBIDDEN)
@@ -155,6 +164,35 @@ def _require(publication: str | None, number: int | None, date: object, source: 
             "or front matter 'date: 2023-10-27'",
             source=source,
         )
+
+
+def _split_page_lines(block: Block, source: str | None) -> list[Block]:
+    """A paragraph cut where a line is page furniture (a running header, date or staff line).
+
+    Converted text often runs such a line into the text around it with no blank
+    line between; each becomes a block of its own, and so do the parts around it.
+    """
+    if block.kind != "paragraph" or len(block.lines) < 2:
+        return [block]
+    parts: list[Block] = []
+    run: list[str] = []
+    for line in block.lines:
+        if _is_page_line(line, source):
+            if run:
+                parts.append(Block("paragraph", tuple(run)))
+            parts.append(Block("paragraph", (line,)))
+            run = []
+        else:
+            run.append(line)
+    if run:
+        parts.append(Block("paragraph", tuple(run)))
+    return parts
+
+
+def _is_page_line(line: str, source: str | None) -> bool:
+    return bool(
+        is_staff_line(line) or read_running_header(line) or read_dateline(line, source=source)
+    )
 
 
 def _read_colophon(blocks: list[Block], start: int) -> tuple[Colophon | None, int]:

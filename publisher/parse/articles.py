@@ -96,7 +96,11 @@ class _Reader:
         """Turn the run of headings just read into an article, or into a column's name."""
         headline = group_headline(self.headings)
         self.headings = []
-        if headline.kicker is None and headline.subtitle is None and is_column_heading(headline.title):
+        if (
+            headline.kicker is None
+            and headline.subtitle is None
+            and is_column_heading(headline.title)
+        ):
             self.column = headline.title
             return
         self.column = None
@@ -140,7 +144,7 @@ def _read_block(reader: _Reader, block: Block) -> None:
     if block.kind == "image":
         figure = Figure(src=block.src, alt=block.text)
         draft = reader.current
-        if draft is None or draft.closed or (reader.column and not draft.fresh):
+        if draft is None or draft.closed or (reader.column and _begun(draft)):
             draft = reader.open(column=reader.column)
         draft.figures.append(figure)
         reader.caption_wanted = figure
@@ -259,10 +263,15 @@ def _loose_caption(reader: _Reader, text: str) -> bool:
     if caption is None:
         return False
     draft = reader.current
-    if draft is None or draft.closed or (reader.column and not draft.fresh):
+    if draft is None or draft.closed or (reader.column and _begun(draft)):
         draft = reader.open(column=reader.column)
     draft.figures.append(Figure(caption=caption.text, credit=caption.credit))
     return True
+
+
+def _begun(draft: _Draft) -> bool:
+    """Whether a column's item has anything yet: a new photo then starts the next item."""
+    return bool(draft.paragraphs or draft.figures or draft.closed)
 
 
 def _has_content(draft: _Draft) -> bool:
@@ -283,7 +292,11 @@ def _join_continued(drafts: list[_Draft]) -> tuple[list[_Draft], list[Doubt]]:
             (d for d in later if d.page and d.page.page == first.continues_on), None
         )
         if rest is None:
-            doubts.append(Doubt("continuation-unmatched", first.title or "", {"page": first.continues_on or ""}))
+            doubts.append(
+                Doubt(
+                    "continuation-unmatched", first.title or "", {"page": first.continues_on or ""}
+                )
+            )
             continue
         waiting.remove(rest)
         drafts.remove(rest)
@@ -312,8 +325,8 @@ def _finish(draft: _Draft) -> Article:
     kicker, title, untitled = draft.kicker, draft.title, False
     if title is None:
         untitled = True
-        label = PHOTO_BRIEF if not texts else BRIEF
-        kicker = draft.column or label
+        # A photo with its caption alone is a photo brief, even among a column's items.
+        kicker = PHOTO_BRIEF if not texts else draft.column or BRIEF
         first = texts[0] if texts else next((f.caption for f in draft.figures if f.caption), "")
         title = brief_title(first)
         if title is None:  # no clause short enough: the label is the title

@@ -18,7 +18,9 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from publisher.parse.text import join_lines, squeeze
 
 _MARKDOWN = (
-    MarkdownIt("commonmark", {"html": False}).disable(["code", "reference"]).use(front_matter_plugin)
+    MarkdownIt("commonmark", {"html": False})
+    .disable(["code", "reference"])
+    .use(front_matter_plugin)
 )
 
 BULLET = "\u2022"

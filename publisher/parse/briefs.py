@@ -31,7 +31,7 @@ _WHEN_ONLY = re.compile(r"^[\d\s年月日号时点分许上中下午晚早凌晨
 def is_column_heading(heading: str) -> bool:
     """Whether a heading names a column of short items: ``简讯``, ``即墨快讯``, ``简 讯``."""
     name = re.sub(r"\s+", "", heading)
-    return len(name) <= 6 and name.endswith(_COLUMN_ENDINGS)
+    return name == PHOTO_BRIEF or (len(name) <= 6 and name.endswith(_COLUMN_ENDINGS))
 
 
 def split_item_marker(text: str) -> tuple[bool, str]:

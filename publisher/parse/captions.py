@@ -14,13 +14,17 @@ from publisher.parse.byline import read_names
 from publisher.parse.text import fold
 
 # ▲ △ ↑ and the words that introduce a caption.
-_CAPTION_START = re.compile(r"^\s*(?:[\u25b2\u25b3\u2191]\s*|(?:图为|上图|下图|左图|右图|图片说明|图)\s*:?\s*(?=\S))")
+_CAPTION_START = re.compile(
+    r"^\s*(?:[\u25b2\u25b3\u2191]\s*|(?:图为|上图|下图|左图|右图|图片说明|图)\s*:?\s*(?=\S))"
+)
 _CAPTION_WORDS = re.compile(r"^\s*(?:图为|上图|下图|左图|右图)")
 _PHOTO_ROLE = re.compile(r"摄")
 # (记者 张明 摄), (张明 摄影), (摄影 张明)
 _PAREN_CREDIT = re.compile(r"\s*\(([^()]{1,40})\)\s*$")
 # 张明/摄, 张明 摄, 记者 张明 摄, 摄影:张明 (standing alone or closing a caption)
-_PLAIN_CREDIT = re.compile(r"^([^()]{1,30}?)(?:\s+|\s*/\s*)摄影?\s*$|^摄影\s*[:/]?\s*([^()]{2,30})$")
+_PLAIN_CREDIT = re.compile(
+    r"^([^()]{1,30}?)(?:\s+|\s*/\s*)摄影?\s*$|^摄影\s*[:/]?\s*([^()]{2,30})$"
+)
 _SPACES = re.compile(r"\s+")
 MAX_CAPTION = 300
 

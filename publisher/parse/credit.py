@@ -26,6 +26,9 @@ _LEAD = re.compile(rf"^(?:据\s*)?{_AGENCY}{_FILED}\s*(?:电|讯)\s*")
 _PAREN = re.compile(r"^\(([^()]{1,60})\)\s*")
 _LONG_ROLES = sorted((r for r in ROLE_WORDS if len(r) > 1), key=len, reverse=True)
 _ROLE_START = re.compile(rf"^(?:{'|'.join(map(re.escape, _LONG_ROLES))})")
+# 文/张明, 图:李四, 摄影/王五: a role set off by a slash or colon, read as "文 张明".
+_SLASHED_ROLE = re.compile(r"(^|\s)(文/图|图/文|文|图|摄影|摄|记者|通讯员)\s*[/:]\s*")
+_SHORT_ROLE_START = re.compile(r"^[文图摄]\s")
 _CREDIT_WORD = re.compile(r"^(?:报道|摄影报道|文/图|图/文)$")
 # Common family names. A name glued to its role (记者张明), or one that a text without
 # parentheses follows, must start with one: 记者节到了 is a sentence, not 记者 节到了.
@@ -40,8 +43,21 @@ _SURNAMES = set(
     "扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾"
     "茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
 )
-_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐")
-_NAME_TOKEN = re.compile(rf"^{IDEOGRAPH}{{2,4}}$|^{IDEOGRAPH}{{1,8}}[\u00b7\u30fb]{IDEOGRAPH}{{1,8}}$")
+_COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "令狐",
+)
+_NAME_TOKEN = re.compile(
+    rf"^{IDEOGRAPH}{{2,4}}$|^{IDEOGRAPH}{{1,8}}[\u00b7\u30fb]{IDEOGRAPH}{{1,8}}$"
+)
 
 
 @dataclass(frozen=True)
@@ -114,13 +130,13 @@ def is_family_name(token: str) -> bool:
 
 
 def read_reporter_line(line: str) -> tuple[str, ...] | None:
-    """The names of a reporter line (``本报记者 张明 通讯员 刘洋``), or ``None``.
+    """The names of a reporter line (``本报记者 张明 通讯员 刘洋``, ``文/张明 图/李四``), or ``None``.
 
     The line must start with a role word and hold nothing but roles and names;
     ``记者节到了`` is a sentence, not a reporter line.
     """
-    folded = fold(line).strip()
-    if len(folded) > 60 or not _ROLE_START.match(folded):
+    folded = _SLASHED_ROLE.sub(r"\1\2 ", fold(line).strip())
+    if len(folded) > 60 or not (_ROLE_START.match(folded) or _SHORT_ROLE_START.match(folded)):
         return None
     names, end = _names_without_parentheses(folded, 0, text_follows=False)
     if not names or folded[end:].strip():

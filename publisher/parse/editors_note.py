@@ -7,7 +7,9 @@ import re
 from publisher.parse.text import fold
 
 # 编者按: / 【编者按】 / [编者按] / 编者的话: (folded, so either width)
-_NOTE = re.compile(r"^\s*(?:[\[\u3010]\s*(?:编者按|编者的话)\s*[\]\u3011]|(?:编者按|编者的话)\s*:)\s*")
+_NOTE = re.compile(
+    r"^\s*(?:[\[\u3010]\s*(?:编者按|编者的话)\s*[\]\u3011]|(?:编者按|编者的话)\s*:)\s*"
+)
 
 
 def read_editors_note(text: str) -> str | None:

@@ -41,6 +41,21 @@ class RunningHeader:
     date_text: str = ""  # the date-line part, for the date line's own rules
 
 
+# The page's staff, printed at its foot: 本版编辑 张三 美编 李四 校对 王五.
+_STAFF_ROLE = (
+    "本版编辑|责任编辑|值班编辑|美术编辑|版式设计|美编|责编|校对|组版|排版|审核|终审|编辑|审校"
+)
+# A role set off by a space, colon or slash, then names each set off by a space.
+_STAFF_PART = rf"(?:{_STAFF_ROLE})(?:\s*[:/]\s*|\s+){IDEOGRAPH}{{2,4}}(?:\s+{IDEOGRAPH}{{2,4}})*"
+_STAFF_LINE = re.compile(rf"^{_STAFF_PART}(?:\s+{_STAFF_PART})*$")
+
+
+def is_staff_line(text: str) -> bool:
+    """Whether ``text`` is a page's staff line (``本版编辑 张三 校对 王五``): page furniture."""
+    folded = fold(text).strip()
+    return len(folded) <= _MAX_HEADER and bool(_STAFF_LINE.match(folded))
+
+
 def page_label(printed: str) -> str:
     """A page as the archive keeps it: ``三`` → ``3``, ``十二`` → ``12``, ``A 3`` → ``A3``."""
     printed = fold(printed).replace(" ", "")
