@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 
 from publisher.app import Publisher
+from publisher.i18n import catalog
+from publisher.ingest import ingest_files
+from publisher.web.staging import Staging
 
 from .conftest import EDITOR_PASSWORD, SAMPLE
 from .live import Live, form_token, live_service
 from .outbox import messages
+
+ZH = catalog("zh-CN")
 
 
 @pytest.fixture
@@ -127,6 +134,102 @@ def test_upload_errors_are_shown_and_nothing_is_stored(console: Publisher, live:
     assert console.archive.publications() == []
 
 
+NO_BYLINE = "# 测试报\n\n2024年3月5日 星期二 第12期\n\n## 春耕备耕有序开展\n\n各镇街组织春耕。\n"
+
+
+def staged_files(app: Publisher) -> list[Path]:
+    return sorted((app.settings.data.dir / "uploads").glob("*"))
+
+
+def test_an_upload_is_shown_with_its_warnings_before_it_is_stored(
+    console: Publisher, live: Live
+) -> None:
+    with httpx.Client() as client:
+        log_in(client, live)
+        preview = check_upload(client, live, NO_BYLINE.encode(), "12.md")
+        assert preview.status_code == 200
+        outline = preview.text.split('id="outline"')[1]
+        assert "测试报" in outline and "春耕备耕有序开展" in outline and "第12期" in outline
+        assert ZH("doubt.no-byline", subject="春耕备耕有序开展") in preview.text
+        assert ZH("admin.check.confirm") in preview.text
+        # Nothing is stored before the editor confirms; the bytes wait in the data directory.
+        assert console.archive.publications() == []
+        assert len(staged_files(console)) == 1
+
+        stored = confirm(client, live, preview.text)
+        assert stored.status_code == 200 and "已保存" in stored.text
+        assert console.archive.get(12, "测试报").articles[0].title == "春耕备耕有序开展"
+        assert staged_files(console) == []
+
+        again = confirm(client, live, preview.text)  # a second press stores nothing more
+        assert again.status_code == 400 and ZH("admin.check.expired") in again.text
+
+
+def test_the_preview_warns_of_a_number_lower_than_the_archives(
+    console: Publisher, live: Live, tmp_path: Path
+) -> None:
+    newer = tmp_path / "13.md"
+    newer.write_text(NO_BYLINE.replace("第12期", "第13期"), encoding="utf-8")
+    ingest_files(console, [newer])
+    with httpx.Client() as client:
+        log_in(client, live)
+        preview = check_upload(client, live, NO_BYLINE.encode()).text
+    assert ZH("doubt.number-lower", last="13") in preview
+
+
+def test_only_the_editor_who_uploaded_can_confirm(console: Publisher, live: Live) -> None:
+    with httpx.Client() as client, httpx.Client() as other:
+        log_in(client, live)
+        preview = check_upload(client, live, NO_BYLINE.encode()).text
+        upload_id = staged_id(preview)
+        no_token = client.post(live.url + "admin/upload/confirm", data={"upload": upload_id})
+        assert no_token.status_code == 403
+        wrong_id = client.post(
+            live.url + "admin/upload/confirm",
+            data={"csrf_token": form_token(preview), "upload": "x" * 43},
+        )
+        assert wrong_id.status_code == 400
+        log_in(other, live)
+        theirs = other.get(live.url + "admin").text
+        stolen = other.post(
+            live.url + "admin/upload/confirm",
+            data={"csrf_token": form_token(theirs), "upload": upload_id},
+        )
+        assert stolen.status_code == 400
+        assert console.archive.publications() == []
+        # The uploader still can, after all that.
+        assert confirm(client, live, preview).status_code == 200
+    assert console.archive.publications() == ["测试报"]
+
+
+def test_cancel_forgets_the_upload(console: Publisher, live: Live) -> None:
+    with httpx.Client() as client:
+        log_in(client, live)
+        preview = check_upload(client, live, NO_BYLINE.encode()).text
+        cancelled = client.post(
+            live.url + "admin/upload/cancel", data={"csrf_token": form_token(preview)}
+        )
+        assert cancelled.status_code == 303
+        assert staged_files(console) == []
+        assert confirm(client, live, preview).status_code == 400
+    assert console.archive.publications() == []
+
+
+def test_staged_uploads_are_read_once_and_expire(tmp_path: Path) -> None:
+    staging = Staging(tmp_path / "uploads", max_age=3600)
+    kept, old = staging.put(b"kept"), staging.put(b"old")
+    hours_ago = time.time() - 2 * 3600
+    os.utime(tmp_path / "uploads" / f"{old}.upload", (hours_ago, hours_ago))
+    assert staging.take(old) is None
+    assert staging.take("../" + kept[3:]) is None  # not an id: never a path
+    assert staging.take(kept) == b"kept"
+    assert staging.take(kept) is None
+    stale = staging.put(b"stale")
+    os.utime(tmp_path / "uploads" / f"{stale}.upload", (hours_ago, hours_ago))
+    staging.put(b"new")  # each new upload sweeps the expired ones
+    assert len(list((tmp_path / "uploads").iterdir())) == 1
+
+
 def test_actions_need_the_csrf_token(console: Publisher, live: Live) -> None:
     with httpx.Client() as client:
         log_in(client, live)
@@ -144,10 +247,11 @@ def test_hostile_titles_are_inert_in_the_console(console: Publisher, live: Live)
     )
     with httpx.Client() as client:
         log_in(client, live)
-        upload(client, live, hostile.encode())
+        preview = check_upload(client, live, hostile.encode()).text
+        confirm(client, live, preview)
         home = client.get(live.url + "admin").text
         page = client.get(live.url + "admin/issues/ceshibao/7").text
-    for html in (home, page):
+    for html in (preview, home, page):
         assert "<script>alert" not in html and "<img src=x" not in html
         assert "\u202e" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;标题" in html

@@ -197,7 +197,7 @@ async def confirm_upload(request: Request) -> Response:
         check_csrf(request, form.get("csrf_token"))
     except CSRFError:
         return await home(request, error=t("form.expired"), status_code=403)
-    staged = request.session.pop(UPLOAD, None)
+    staged = request.session.get(UPLOAD)
     given = form.get("upload")
     if not (
         isinstance(staged, dict)
@@ -205,6 +205,7 @@ async def confirm_upload(request: Request) -> Response:
         and secrets.compare_digest(given, str(staged.get("id", "")))
     ):
         return await home(request, error=t("admin.check.expired"), status_code=400)
+    del request.session[UPLOAD]  # one confirmation per upload, even if storing fails
     data = await run_in_threadpool(_staging(request).take, given)
     if data is None:
         return await home(request, error=t("admin.check.expired"), status_code=400)
