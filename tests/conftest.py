@@ -22,6 +22,8 @@ from publisher.config import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "xinjimo-2890.md"
+# The same issue with its punctuation full-width, as real print-to-text output sets it.
+FULLWIDTH_SAMPLE = ROOT / "tests" / "data" / "xinjimo-2890-fullwidth.md"
 DATA = Path(__file__).resolve().parent / "data"
 # Read once: the env fixture clears every PUBLISHER_ variable from the environment.
 POSTGRES = os.environ.get("PUBLISHER_TEST_POSTGRES")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from publisher.parse.text import ends_sentence, is_cjk
+from publisher.parse.text import ends_sentence, glue
 
 
 def join_broken(paragraphs: list[str]) -> list[str]:
@@ -14,13 +14,7 @@ def join_broken(paragraphs: list[str]) -> list[str]:
     joined: list[str] = []
     for paragraph in paragraphs:
         if joined and not ends_sentence(joined[-1]):
-            joined[-1] = _glue(joined[-1], paragraph)
+            joined[-1] = glue(joined[-1], paragraph)
         else:
             joined.append(paragraph)
     return joined
-
-
-def _glue(left: str, right: str) -> str:
-    if is_cjk(left[-1]) or is_cjk(right[0]):
-        return left + right
-    return f"{left} {right}"

@@ -21,7 +21,11 @@ _CJK = (
 CJK_CHAR = f"[{_CJK}]"
 IDEOGRAPH = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
 
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<={CJK_CHAR})[ \t\u3000]+(?={CJK_CHAR})")
+# On folded text: spaces between two CJK characters, or between one and punctuation.
+_CLAUSE_MARK = r"[,;:?!()]"
+_SPACE_BETWEEN_CJK = re.compile(
+    rf"(?<={CJK_CHAR})[ \t]+(?={CJK_CHAR}|{_CLAUSE_MARK})|(?<={_CLAUSE_MARK})[ \t]+(?={CJK_CHAR})"
+)
 _RUNS_OF_SPACE = re.compile(r"[ \t\u3000]+")
 
 # Full-width ASCII variants (U+FF01-U+FF5E) and the ideographic space, folded one for one.
@@ -53,9 +57,18 @@ def remove_cjk_spaces(text: str) -> str:
     """Drop spaces between two CJK characters: line-break artifacts of the print layout.
 
     ``孙杰组织召开即墨区政企 沟通座谈会`` becomes ``孙杰组织召开即墨区政企沟通座谈会``;
-    a space next to Latin text (``德国 ITEM``) is kept.
+    a space next to Latin text (``德国 ITEM``) is kept. Punctuation of either width
+    beside a CJK character counts as CJK (``会议, 召开`` and ``会议， 召开`` alike).
     """
-    return _SPACE_BETWEEN_CJK.sub("", text)
+    spans = [m.span() for m in _SPACE_BETWEEN_CJK.finditer(fold(text))]
+    if not spans:
+        return text
+    kept, position = [], 0
+    for start, end in spans:
+        kept.append(text[position:start])
+        position = end
+    kept.append(text[position:])
+    return "".join(kept)
 
 
 def squeeze(text: str) -> str:
@@ -69,10 +82,21 @@ def join_lines(lines: list[str]) -> str:
     for line in (squeeze(line) for line in lines):
         if not line:
             continue
-        if text and not (is_cjk(text[-1]) or is_cjk(line[0])):
-            text += " "
-        text += line
+        text = glue(text, line) if text else line
     return text
+
+
+def glue(left: str, right: str) -> str:
+    """``left`` and ``right`` joined across a line break, with a space only between Latin text.
+
+    Decided on folded characters, so both widths join alike: a clause mark after
+    Chinese (``第一项；`` or ``第一项;``) is Chinese, after Latin (``was,``) it is Latin.
+    """
+    last, first = fold(left[-1]), fold(right[0])
+    chinese_mark = re.fullmatch(_CLAUSE_MARK, last) and len(left) > 1 and is_cjk(fold(left[-2]))
+    if is_cjk(last) or is_cjk(first) or chinese_mark:
+        return left + right
+    return f"{left} {right}"
 
 
 def ends_sentence(text: str) -> bool:
