@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, DateTime, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -97,29 +97,21 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_schema(self) -> None:
-        """Create every table that does not exist yet."""
-        # Import for the side effect of registering every table on Base.metadata.
-        import publisher.deliver.tables
-        import publisher.store.tables  # noqa: F401
-        import subscribers.tables  # noqa: F401
+        """Bring the schema to the code's revision: create it, or migrate an older one.
 
-        # Other processes may be first on a new database at the same moment: when one made
-        # a table or index between our look and our CREATE, look again. Each such failure
-        # means one more object exists, so there are at most that many.
-        objects = sum(1 + len(table.indexes) for table in Base.metadata.tables.values())
-        for attempt in range(objects):
-            try:
-                Base.metadata.create_all(self.engine)
-                return
-            except DBAPIError as e:
-                if attempt + 1 < objects and "already exists" in str(e.orig):
-                    continue
-                if not isinstance(e, OperationalError):
-                    raise
-                raise ConfigError(
-                    f"cannot open the database {self.engine.url!r}: {e.orig}",
-                    "check [database] url or PUBLISHER_DATABASE_URL",
-                ) from e
+        Safe when several processes are first on a new database at the same moment:
+        one makes or migrates the schema while the others wait for it.
+        """
+        # Imported here: the migrations import the tables, which import this module.
+        from publisher.store import migrations
+
+        try:
+            migrations.upgrade(self.engine)
+        except OperationalError as e:
+            raise ConfigError(
+                f"cannot open the database {self.engine.url!r}: {e.orig}",
+                "check [database] url or PUBLISHER_DATABASE_URL",
+            ) from e
 
     @contextmanager
     def session(self) -> Iterator[Session]:
