@@ -7,7 +7,10 @@ Each test runs on a SQLite file, or on a fresh PostgreSQL database with
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +18,18 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, MetaData, create_engine, event, insert, inspect, select, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Insert,
+    MetaData,
+    create_engine,
+    event,
+    insert,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
@@ -25,6 +39,7 @@ from publisher.model import Article, Figure, Issue
 from publisher.store import migrations
 from publisher.store.archive import Archive
 from publisher.store.db import Database
+from publisher.store.migrations.apply import alembic_config, scripts
 from publisher.store.tables import ImageRow
 
 # What Base.metadata.create_all wrote on SQLite at commit a6356dc, the last schema
@@ -92,7 +107,7 @@ CREATE TABLE deliveries (
 CREATE INDEX ix_deliveries_state ON deliveries (send_id, status, next_attempt_at);
 """
 
-OLD_PARAGRAPHS = ["即墨区召开会议。", "会议强调\u3002"]
+OLD_PARAGRAPHS = ["即墨区召开会议\u3002", "会议强调\uff1a\u201c抓落实\u201d\u3002"]
 
 
 @pytest.fixture
@@ -102,7 +117,7 @@ def url(env: dict[str, str]) -> str:
 
 
 @pytest.fixture
-def engine(url: str) -> Engine:
+def engine(url: str) -> Iterator[Engine]:
     """A plain engine on that database, for writing it as an older version would have."""
     path = make_url(url).database
     if url.startswith("sqlite") and path:
@@ -123,7 +138,7 @@ def make_old_database(engine: Engine) -> None:
     # Elsewhere the baseline revision (which test_the_baseline_is_the_old_schema
     # checks against the SQLite text) writes it; then it forgets it was migrated.
     with engine.begin() as connection:
-        command.upgrade(migrations.alembic_config(connection=connection), migrations.BASELINE)
+        command.upgrade(alembic_config(connection=connection), migrations.BASELINE)
         connection.execute(text("DROP TABLE alembic_version"))
 
 
@@ -134,10 +149,11 @@ def store_old_issue(engine: Engine, **article: object) -> None:
     now = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
     with engine.begin() as connection:
         # No ids given: PostgreSQL's sequences must hand out the next ones as usual.
-        publication_id = connection.execute(
-            insert(tables.tables["publications"]).values(name="新即墨", slug="xinjimo")
-        ).inserted_primary_key[0]
-        issue_id = connection.execute(
+        publication_id = new_id(
+            connection, insert(tables.tables["publications"]).values(name="新即墨", slug="xinjimo")
+        )
+        issue_id = new_id(
+            connection,
             insert(tables.tables["issues"]).values(
                 publication_id=publication_id,
                 number=2880,
@@ -148,8 +164,8 @@ def store_old_issue(engine: Engine, **article: object) -> None:
                 source_text="# 2880",
                 ingested_at=now,
                 updated_at=now,
-            )
-        ).inserted_primary_key[0]
+            ),
+        )
         connection.execute(
             insert(tables.tables["articles"]).values(
                 issue_id=issue_id,
@@ -162,6 +178,13 @@ def store_old_issue(engine: Engine, **article: object) -> None:
                 **article,
             )
         )
+
+
+def new_id(connection: Connection, statement: Insert) -> int:
+    """The primary key the database gave the row ``statement`` inserted."""
+    key = connection.execute(statement).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def revision(engine: Engine) -> tuple[str, ...]:
@@ -251,12 +274,22 @@ def test_an_old_database_is_migrated_keeps_its_issue_and_stores_figures(
 
     database = new_database(url)
     try:
-        assert revision(engine) == (migrations.head(),)
+        assert revision(engine) == (migrations.HEAD,)
         archive = Archive(database)
         old = archive.get(2880)
         assert old.organizers == ("中共即墨区委",)
         (article,) = old.articles
         assert (article.title, article.paragraphs) == ("旧的文章", tuple(OLD_PARAGRAPHS))
+        # The table was copied on SQLite: the text must come through code point for code point.
+        assert [ord(c) for c in article.paragraphs[1][4:]] == [
+            0xFF1A,
+            0x201C,
+            0x6293,
+            0x843D,
+            0x5B9E,
+            0x201D,
+            0x3002,
+        ]
         assert (article.figures, article.quotes, article.page) == ((), (), None)
 
         stored = archive.save(ISSUE_WITH_FIGURES).issue
@@ -296,7 +329,7 @@ def test_a_migrated_database_is_the_same_as_a_new_one(url: str, engine: Engine) 
 
 def test_a_new_database_reaches_head_with_the_tables_of_the_code(url: str, engine: Engine) -> None:
     new_database(url).dispose()
-    assert revision(engine) == (migrations.head(),)
+    assert revision(engine) == (migrations.HEAD,)
     assert differences(engine) == []
     assert set(describe(engine)) == set(migrations.target_metadata().tables)
 
@@ -305,8 +338,8 @@ def test_every_revision_in_turn_gives_the_tables_of_the_code(engine: Engine) -> 
     # New databases skip the revisions (create_all, then stamp): that is only
     # right while replaying them ends in the same schema.
     with engine.begin() as connection:
-        command.upgrade(migrations.alembic_config(connection=connection), "head")
-    assert revision(engine) == (migrations.head(),)
+        command.upgrade(alembic_config(connection=connection), "head")
+    assert revision(engine) == (migrations.HEAD,)
     assert differences(engine) == []
 
 
@@ -316,7 +349,7 @@ def test_the_baseline_is_the_old_schema(url: str, engine: Engine, tmp_path: Any)
     make_old_database(engine)
     replayed = create_engine(f"sqlite:///{tmp_path / 'baseline.db'}", poolclass=NullPool)
     with replayed.begin() as connection:
-        command.upgrade(migrations.alembic_config(connection=connection), migrations.BASELINE)
+        command.upgrade(alembic_config(connection=connection), migrations.BASELINE)
     assert describe(replayed) == describe(engine)
     replayed.dispose()
 
@@ -349,7 +382,7 @@ def test_a_database_made_by_create_all_after_the_new_columns_is_only_stamped(
     store_old_issue(engine, figures=[], quotes=[])
     database = new_database(url)
     try:
-        assert revision(engine) == (migrations.head(),)
+        assert revision(engine) == (migrations.HEAD,)
         assert Archive(database).get(2880).articles[0].title == "旧的文章"
     finally:
         database.dispose()
@@ -362,7 +395,7 @@ def test_an_old_database_given_the_images_table_by_create_all_is_migrated(
     make_old_database(engine)
     migrations.target_metadata().tables["images"].create(engine)
     new_database(url).dispose()
-    assert revision(engine) == (migrations.head(),)
+    assert revision(engine) == (migrations.HEAD,)
     assert differences(engine) == []
 
 
@@ -407,8 +440,27 @@ def test_processes_starting_together_all_start_and_migrate_once(
     for thread in threads:
         thread.join()
     assert errors == []
-    assert revision(engine) == (migrations.head(),)
+    assert revision(engine) == (migrations.HEAD,)
     assert differences(engine) == []
     if old:
         with engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM articles")).scalar() == 1
+
+
+def test_head_names_the_newest_script() -> None:
+    assert scripts().get_current_head() == migrations.HEAD
+
+
+def test_a_current_database_is_opened_without_alembic(url: str) -> None:
+    # Every command opens the database: at head that must stay one query, not an import.
+    new_database(url).dispose()
+    program = (
+        "import sys\n"
+        "from publisher.store.db import Database\n"
+        f"database = Database({url!r})\n"
+        "database.create_schema()\n"
+        "database.dispose()\n"
+        "assert 'alembic' not in sys.modules, 'imported alembic'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr.decode()

@@ -1,6 +1,6 @@
 """The Alembic environment: run by every Alembic command on this package's scripts.
 
-``publisher.store.migrations.alembic_config`` gives it a connection (how the
+``publisher.store.migrations.apply.alembic_config`` gives it a connection (how the
 publisher migrates on start) or a URL; with neither it opens the configured
 database (publisher.toml and ``PUBLISHER_DATABASE_URL``).
 """
