@@ -449,3 +449,20 @@ def test_photo_news_column_gives_one_brief_per_photo(width: str) -> None:
         ("图片新闻", "春耕时节", ("赵刚",)),
         ("图片新闻", "古城夜景", ("王丽",)),
     ]
+
+
+@pytest.mark.parametrize(
+    "byline", ["(文/张明 图/李四)", "(本报记者 张明 通讯员 李四)", "(张明 李四 报道)"]
+)
+def test_closing_byline_forms(width: str, byline: str) -> None:
+    issue, _ = read(f"## 标题\n\n正文。{byline}", width)
+    assert issue.articles[0].authors == ("张明", "李四")
+    assert issue.articles[0].paragraphs == ("正文。",)
+
+
+def test_continuation_without_page_headers_joins_the_next_part(width: str) -> None:
+    body = "## 标题\n\n开头的文字,(下转第三版)\n\n## 别的\n\n正文。(王丽)\n\n## 标题续\n\n(上接第一版)\n\n结尾。(张明)"
+    issue, doubts = read(body, width)
+    assert [a.title for a in issue.articles] == ["标题", "别的"]
+    assert [nfkc(p) for p in issue.articles[0].paragraphs] == ["开头的文字,结尾。"]
+    assert "continuation-unmatched" not in doubts

@@ -285,31 +285,37 @@ def _join_continued(drafts: list[_Draft]) -> tuple[list[_Draft], list[Doubt]]:
     first part's, or failing that, which is printed on the page the note names.
     """
     doubts: list[Doubt] = []
-    waiting = [d for d in drafts if d.continued_from is not None]
-    for first in [d for d in drafts if d.continues_on is not None]:
-        later = [d for d in waiting if drafts.index(d) > drafts.index(first)]
-        rest = next((d for d in later if d.title and d.title == first.title), None) or next(
-            (d for d in later if d.page and d.page.page == first.continues_on), None
-        )
-        if rest is None:
-            doubts.append(
-                Doubt(
-                    "continuation-unmatched", first.title or "", {"page": first.continues_on or ""}
-                )
-            )
+    i = 0
+    while i < len(drafts):
+        first = drafts[i]
+        if first.continues_on is None:
+            i += 1
             continue
-        waiting.remove(rest)
+        later = [d for d in drafts[i + 1 :] if d.continued_from is not None]
+        rest = (
+            next((d for d in later if d.title and d.title == first.title), None)
+            or next((d for d in later if d.page and d.page.page == first.continues_on), None)
+            # Pages unknown (no running headers): the next part that says it continues.
+            or next((d for d in later if d.page is None), None)
+        )
+        page = first.continues_on
+        if rest is None:
+            doubts.append(Doubt("continuation-unmatched", first.title or "", {"page": page}))
+            i += 1
+            continue
         drafts.remove(rest)
         first.paragraphs.extend(rest.paragraphs)
         first.figures.extend(rest.figures)
         first.add_authors(rest.authors)
         first.source = first.source or rest.source
-        doubts.append(
-            Doubt("continuation-merged", first.title or "", {"page": first.continues_on or ""})
-        )
+        # A part in the middle continues again: look for the next part from here.
+        first.continues_on = rest.continues_on
+        doubts.append(Doubt("continuation-merged", first.title or "", {"page": page}))
+    # A part still marked 上接 was nobody's continuation: its beginning was not found.
     doubts += [
-        Doubt("continuation-unmatched", d.title or "", {"page": d.continued_from or ""})
-        for d in waiting
+        Doubt("continuation-unmatched", d.title or "", {"page": d.continued_from})
+        for d in drafts
+        if d.continued_from is not None
     ]
     return drafts, doubts
 

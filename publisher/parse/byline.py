@@ -40,7 +40,7 @@ _SEPARATORS = re.compile(r"[\s\u3001,;]+")
 # Only roles of two or more characters are cut off a name they are glued to:
 # a one-character role (文, 图, 摄) glued to a name could be part of the name (文静).
 _LONG_ROLES = "|".join(re.escape(r) for r in ROLE_WORDS if len(r) > 1)
-_ROLE_PREFIX = re.compile(f"^({_LONG_ROLES}):?|^[文图摄]:")
+_ROLE_PREFIX = re.compile(f"^({_LONG_ROLES})[:/]?|^[文图摄][:/]")
 _ROLE_SUFFIX = re.compile(f"({_LONG_ROLES})$")
 
 
