@@ -47,6 +47,17 @@ def pages(issue: Issue) -> list[Page]:
     return groups
 
 
+def page_heading(t: Catalog, page: Page) -> str:
+    """How a page is named in an outline: ``第3版 要闻``, ``A2版 综合``, or a dash when unknown."""
+    if page.page is None:
+        head = t("check.page.unknown")
+    elif page.page[0].isascii() and page.page[0].isalpha():
+        head = t("check.page.lettered", page=page.page)  # A2版: a section letter takes no 第
+    else:
+        head = t("check.page", page=page.page)
+    return f"{head} {page.name}" if page.name else head
+
+
 def archive_doubts(archive: Archive | None, issue: Issue) -> list[Doubt]:
     """Doubts about ``issue`` against the newest stored issue of its publication.
 

@@ -20,6 +20,8 @@ from .live import Live, form_token, live_service
 from .outbox import messages
 
 ZH = catalog("zh-CN")
+# Storing an upload builds the site; on a loaded machine that outlasts httpx's 5 s default.
+TIMEOUT = 60.0
 
 
 @pytest.fixture
@@ -75,7 +77,7 @@ def upload(client: httpx.Client, live: Live, data: bytes, name: str = "issue.md"
 def test_console_needs_a_login(live: Live) -> None:
     response = httpx.get(live.url + "admin")
     assert response.status_code == 303 and response.headers["location"].endswith("/admin/login")
-    with httpx.Client() as client:
+    with httpx.Client(timeout=TIMEOUT) as client:
         assert log_in(client, live, "wrong").status_code == 401
         assert client.get(live.url + "admin").status_code == 303
         home = log_in(client, live)
@@ -91,7 +93,7 @@ def test_console_is_off_without_a_password_hash(app: Publisher) -> None:
 def test_upload_preview_test_and_send(console: Publisher, live: Live) -> None:
     for address in ("a@example.com", "b@example.com", "c@example.com"):
         console.subscribers.add(address)
-    with httpx.Client() as client:
+    with httpx.Client(timeout=TIMEOUT) as client:
         log_in(client, live)
         uploaded = upload(client, live, SAMPLE.read_bytes(), "xinjimo-2890.md")
         assert uploaded.status_code == 200 and "第2890期" in uploaded.text
@@ -127,7 +129,7 @@ def test_upload_preview_test_and_send(console: Publisher, live: Live) -> None:
 
 
 def test_upload_errors_are_shown_and_nothing_is_stored(console: Publisher, live: Live) -> None:
-    with httpx.Client() as client:
+    with httpx.Client(timeout=TIMEOUT) as client:
         log_in(client, live)
         response = check_upload(client, live, "# 测试报\n\n## 标题\n\n正文。".encode(), "bad.md")
     assert response.status_code == 400 and "no issue number" in response.text
@@ -144,7 +146,7 @@ def staged_files(app: Publisher) -> list[Path]:
 def test_an_upload_is_shown_with_its_warnings_before_it_is_stored(
     console: Publisher, live: Live
 ) -> None:
-    with httpx.Client() as client:
+    with httpx.Client(timeout=TIMEOUT) as client:
         log_in(client, live)
         preview = check_upload(client, live, NO_BYLINE.encode(), "12.md")
         assert preview.status_code == 200
@@ -171,14 +173,14 @@ def test_the_preview_warns_of_a_number_lower_than_the_archives(
     newer = tmp_path / "13.md"
     newer.write_text(NO_BYLINE.replace("第12期", "第13期"), encoding="utf-8")
     ingest_files(console, [newer])
-    with httpx.Client() as client:
+    with httpx.Client(timeout=TIMEOUT) as client:
         log_in(client, live)
         preview = check_upload(client, live, NO_BYLINE.encode()).text
     assert ZH("doubt.number-lower", last="13") in preview
 
 
 def test_only_the_editor_who_uploaded_can_confirm(console: Publisher, live: Live) -> None:
-    with httpx.Client() as client, httpx.Client() as other:
+    with httpx.Client(timeout=TIMEOUT) as client, httpx.Client(timeout=TIMEOUT) as other:
         log_in(client, live)
         preview = check_upload(client, live, NO_BYLINE.encode()).text
         upload_id = staged_id(preview)
@@ -203,7 +205,7 @@ def test_only_the_editor_who_uploaded_can_confirm(console: Publisher, live: Live
 
 
 def test_cancel_forgets_the_upload(console: Publisher, live: Live) -> None:
-    with httpx.Client() as client:
+    with httpx.Client(timeout=TIMEOUT) as client:
         log_in(client, live)
         preview = check_upload(client, live, NO_BYLINE.encode()).text
         cancelled = client.post(
@@ -231,7 +233,7 @@ def test_staged_uploads_are_read_once_and_expire(tmp_path: Path) -> None:
 
 
 def test_actions_need_the_csrf_token(console: Publisher, live: Live) -> None:
-    with httpx.Client() as client:
+    with httpx.Client(timeout=TIMEOUT) as client:
         log_in(client, live)
         response = client.post(
             live.url + "admin/upload", files={"issue": ("x.md", SAMPLE.read_bytes(), "text/plain")}
@@ -245,7 +247,7 @@ def test_hostile_titles_are_inert_in_the_console(console: Publisher, live: Live)
         "# 测试报\n\n2024年1月5日 第7期\n\n"
         "## <script>alert(1)</script>标题\u202e<img src=x onerror=alert(1)>\n\n正文。"
     )
-    with httpx.Client() as client:
+    with httpx.Client(timeout=TIMEOUT) as client:
         log_in(client, live)
         preview = check_upload(client, live, hostile.encode()).text
         confirm(client, live, preview)
@@ -268,7 +270,7 @@ def test_console_actions_need_the_csrf_token(
     console: Publisher, live: Live, path: str, data: dict[str, str]
 ) -> None:
     console.subscribers.add("reader@example.com")
-    with httpx.Client() as client:
+    with httpx.Client(timeout=TIMEOUT) as client:
         log_in(client, live)
         upload(client, live, SAMPLE.read_bytes())
         response = client.post(live.url + path, data=data)
@@ -278,7 +280,7 @@ def test_console_actions_need_the_csrf_token(
 
 
 def test_login_and_logout_need_the_csrf_token(console: Publisher, live: Live) -> None:
-    with httpx.Client() as client:
+    with httpx.Client(timeout=TIMEOUT) as client:
         refused = client.post(
             live.url + "admin/login", data={"user": "editor", "password": EDITOR_PASSWORD}
         )

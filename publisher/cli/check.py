@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from publisher.check import Page, archive_doubts, doubt_message, existing_archive, pages
+from publisher.check import archive_doubts, doubt_message, existing_archive, page_heading, pages
 from publisher.check import warnings_json as doubts_json
 from publisher.cli.context import cli, get_app
 from publisher.i18n import Catalog, catalog
 from publisher.ingest import read_file
-from publisher.model import Article, Issue
+from publisher.model import Article, Figure, Issue
 from publisher.parse.doubts import Doubt
 
 # Separates the parts of an article's summary line and the parts of a date line.
@@ -78,19 +78,16 @@ def outline(t: Catalog, issue: Issue) -> list[str]:
         lines.append(t("check.publisher", name=issue.publisher))
     for page in pages(issue):
         lines.append("")
-        lines.append(_page_heading(t, page))
+        lines.append(page_heading(t, page))
         for article in page.articles:
             lines.extend(_article_lines(t, article))
     return lines
 
 
-def _page_heading(t: Catalog, page: Page) -> str:
-    head = t("check.page", page=page.page) if page.page else t("check.page.unknown")
-    return f"{head} {page.name}" if page.name else head
-
-
 def _article_lines(t: Catalog, article: Article) -> list[str]:
-    label = f"[{article.kicker or t('check.brief')}] " if article.untitled else ""
+    brief = article.kicker or t("check.brief")
+    # A brief titled only by its label (简讯) shows the label once.
+    label = f"[{brief}] " if article.untitled and article.title != brief else ""
     kicker = f"{article.kicker} / " if article.kicker and not article.untitled else ""
     lines = [f"  {label}{kicker}{article.title}"]
     if article.subtitle:
@@ -108,8 +105,11 @@ def _article_lines(t: Catalog, article: Article) -> list[str]:
     if article.figures:
         facts.append(t("check.figures", count=len(article.figures)))
     lines.append("    " + _DOT.join(facts))
-    lines.extend(
-        "    " + t("check.figure", caption=figure.caption or figure.alt or figure.src or "")
-        for figure in article.figures
-    )
+    lines.extend("    " + figure_line(t, figure) for figure in article.figures)
     return lines
+
+
+def figure_line(t: Catalog, figure: Figure) -> str:
+    """A figure in the outline: its caption (or alt text, or file) and its photographer."""
+    line = t("check.figure", caption=figure.caption or figure.alt or figure.src or "")
+    return line + _DOT + t("check.credit", names=figure.credit) if figure.credit else line

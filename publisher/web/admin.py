@@ -23,7 +23,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from publisher.app import Publisher
-from publisher.check import archive_doubts, doubt_message, pages
+from publisher.check import archive_doubts, doubt_message, page_heading, pages
 from publisher.errors import PublisherError
 from publisher.ingest import MAX_FILE_BYTES, Parsed, read_upload
 from publisher.parse.doubts import Doubt
@@ -173,6 +173,7 @@ async def upload(request: Request) -> Response:
         "admin/check.html",
         issue=parsed.issue,
         pages=pages(parsed.issue),
+        page_heading=page_heading,
         warnings=[doubt_message(t, doubt) for doubt in doubts],
         name=name,
         upload_id=upload_id,
