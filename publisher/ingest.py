@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from publisher.app import Publisher
 from publisher.check import archive_doubts
 from publisher.errors import InputError
+from publisher.images import ImageFile, read_images
 from publisher.model import Issue
 from publisher.parse import decode, read_issue
 from publisher.parse.doubts import Doubt
@@ -25,6 +26,8 @@ class Parsed:
     issue: Issue
     text: str
     doubts: tuple[Doubt, ...] = ()
+    # The photos read beside the file; None for an upload, which keeps those stored.
+    images: tuple[ImageFile, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,11 @@ class Ingested:
 
 
 def read_file(path: Path) -> Parsed:
-    """Read and parse the issue file at ``path``."""
-    return read_upload(str(path), _read_bytes(path), path)
+    """Read and parse the issue file at ``path``, with the photos its figures name beside it."""
+    parsed = read_upload(str(path), _read_bytes(path), path)
+    images, skipped = read_images(parsed.issue, path.parent)
+    doubts = (*parsed.doubts, *(s.doubt() for s in skipped))
+    return replace(parsed, images=tuple(images), doubts=doubts)
 
 
 def read_upload(name: str, data: bytes, path: Path | None = None) -> Parsed:
@@ -96,7 +102,13 @@ def ingest_parsed(app: Publisher, parsed: list[Parsed], *, replace: bool = False
     """Store parsed files in one transaction; each outcome carries all of its doubts."""
     doubts = [(*item.doubts, *archive_doubts(app.archive, item.issue)) for item in parsed]
     results = app.archive.save_all(
-        [(item.issue, item.path.name, item.text) for item in parsed], replace=replace
+        [
+            (item.issue, item.path.name, item.text)
+            if item.images is None
+            else (item.issue, item.path.name, item.text, item.images)
+            for item in parsed
+        ],
+        replace=replace,
     )
     return [
         Ingested(item.path, result.status, result.issue, item_doubts)

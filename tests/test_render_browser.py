@@ -11,6 +11,8 @@ import pytest
 from publisher.app import Publisher
 from publisher.render.digest import render_digest
 
+from .render_support import fw
+
 PHONE, DESKTOP = 390, 1280
 BASE = "http://localhost:8000/"
 
@@ -98,7 +100,7 @@ def test_article_page_indents_paragraphs_by_two_characters(browser, site: Path, 
     page = open_page(browser, site, width, f"{BASE}xinjimo/2890/4/")
     try:
         assert_fits(page)
-        assert page.locator("article h1").inner_text() == "一个“即”字,收益几何?"
+        assert page.locator("article h1").inner_text() == fw("一个“即”字,收益几何?")
         indent, size, height = page.evaluate(
             """() => { const s = getComputedStyle(document.querySelector('article.story p'));
                        return [parseFloat(s.textIndent), parseFloat(s.fontSize),

@@ -16,14 +16,14 @@ from publisher.config import load_settings
 from publisher.render.build import build_all
 
 from .conftest import DATA
-from .render_support import publish, write_issue
+from .render_support import fw, publish, write_issue
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SAMPLE_TITLES = [
-    "区政府党组(扩大)会议暨区政府常务会议召开",
+    fw("区政府党组(扩大)会议暨区政府常务会议召开"),
     "孙杰组织召开即墨区政企沟通座谈会",
     "区人大常委会视察重点类代表建议办理情况",
-    "一个“即”字,收益几何?",
+    fw("一个“即”字,收益几何?"),
 ]
 
 
@@ -154,7 +154,7 @@ def test_issues_feed_lists_each_issue_with_its_contents(site: Path) -> None:
     parsed = feedparser.parse(feed_path(site, "issues.atom.xml").read_bytes())
     assert parsed.bozo == 0
     (entry,) = parsed.entries
-    assert entry.title == "新即墨 第2890期(2023年10月27日)"
+    assert entry.title == fw("新即墨 第2890期(2023年10月27日)")
     assert entry.link == "http://localhost:8000/xinjimo/2890/"
     assert entry.id == "tag:localhost,2023-10-27:xinjimo/2890"
     html = entry.content[0].value

@@ -14,7 +14,7 @@ from publisher.model import Article, Issue
 from publisher.render.build import build_changed, build_issue
 from publisher.render.files import write_atomic
 
-from .render_support import publish, write_issue
+from .render_support import fw, publish, write_issue
 
 FEED_TYPES = [
     "application/atom+xml",
@@ -45,7 +45,7 @@ def test_issue_page_is_the_papers_table_of_contents(site: Path) -> None:
     assert kicker_item.xpath("./p[@class='kicker']/text()") == [
         "德国ITEM项目是我区首家实现“竣工即投产”的企业"
     ]
-    assert kicker_item.xpath("./h2/a/text()") == ["一个“即”字,收益几何?"]
+    assert kicker_item.xpath("./h2/a/text()") == [fw("一个“即”字,收益几何?")]
     assert kicker_item.xpath("./p[@class='byline']/text()") == ["刘元平 刘翔宇"]
     assert items[4].xpath(".//span[@class='brief-label']/text()") == ["简讯"]
     links = doc.xpath("//ol[@class='toc']//h2/a/@href")
@@ -74,21 +74,21 @@ def test_pages_offer_feed_autodiscovery_and_open_graph(site: Path) -> None:
         assert not doc.xpath("//script"), "pages must be readable without JavaScript"
     article = page(site / "xinjimo" / "2890" / "4" / "index.html")
     assert meta(article, "og:type") == "article"
-    assert meta(article, "og:title") == "一个“即”字,收益几何? - 新即墨 第2890期"
-    assert meta(article, "og:description").startswith("一个“即”字,收益几何?落户我区")
+    assert meta(article, "og:title") == fw("一个“即”字,收益几何?") + " - 新即墨 第2890期"
+    assert meta(article, "og:description").startswith(fw("一个“即”字,收益几何?落户我区"))
     assert meta(article, "article:published_time") == "2023-10-27T00:00:02+08:00"
 
 
 def test_article_permalink_page_has_the_whole_text(site: Path) -> None:
     doc = page(site / "xinjimo" / "2890" / "4" / "index.html")
     story = doc.xpath("//article[@class='story']")[0]
-    assert story.xpath(".//h1/text()") == ["一个“即”字,收益几何?"]
+    assert story.xpath(".//h1/text()") == [fw("一个“即”字,收益几何?")]
     paragraphs = story.xpath("./p")
     assert len(paragraphs) == 7
     # The paragraph broken across columns in print is one paragraph here.
     assert "以全过程数字化管理为抓手" in paragraphs[3].text_content()
     # Half-width punctuation between Chinese characters is set full-width for display.
-    assert paragraphs[0].text_content().startswith("一个“即”字,收益几何?落户我区")
+    assert paragraphs[0].text_content().startswith(fw("一个“即”字,收益几何?落户我区"))
     assert doc.xpath("//nav//a[text()='本期目录']/@href") == ["http://localhost:8000/xinjimo/2890/"]
 
 

@@ -71,7 +71,7 @@ def open_transport(settings: Settings) -> Transport:
 def issue_digest(app: Publisher, number: int, publication: str | None = None) -> Digest:
     """The digest of a stored issue, rendered once."""
     stored = app.archive.stored(number, publication)
-    return render_digest(app.settings, stored.issue, stored.publication_slug)
+    return render_digest(app.settings, stored.issue, stored.publication_slug, stored.images)
 
 
 def begin_send(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from publisher.app import Publisher
+from publisher.images import ImageFile, site_name
 from publisher.render import feeds, jsonfeed, pages
 from publisher.render.digest import web_digest
 from publisher.render.files import write_atomic
@@ -101,6 +102,7 @@ class _Site:
         for number in numbers:
             stored = archive.stored(number, publication)
             view = stored_view(stored, self.settings)
+            self.images(archive.images(number, publication), number, links)
             page = self.issue(view, links, chrome)
             self.report.issues.append(BuiltIssue(publication, number, page))
             built.append((number, stored.updated_at))
@@ -133,6 +135,11 @@ class _Site:
             for year in range(span[1].year, span[0].year - 1, -1)
             if year in building or self.root_dir.joinpath(*links.year(year).parts).is_file()
         ]
+
+    def images(self, images: list[ImageFile], number: int, links: Links) -> None:
+        """Write the issue's photos beside its pages, under names safe for any file system."""
+        for image in images:
+            self.write(links.image(number, site_name(image.name, image.media_type)), image.data)
 
     def issue(self, view: IssueView, links: Links, chrome: pages.Chrome) -> Path:
         for position, article in enumerate(view.articles):

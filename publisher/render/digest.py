@@ -15,8 +15,10 @@ from premailer import Premailer
 
 from publisher.config import Settings
 from publisher.digest import FIELDS, Digest, Template, marker
+from publisher.images import ImageInfo
 from publisher.model import Issue
 from publisher.render.templating import render
+from publisher.render.text import TITLE_SEPARATOR, typeset
 from publisher.render.view import IssueView, issue_view, stored_view
 from publisher.store.archive import StoredIssue
 
@@ -25,9 +27,15 @@ PREHEADER_CHARS = 90
 GMAIL_CLIP_BYTES = 102 * 1024
 
 
-def render_digest(settings: Settings, issue: Issue, publication_slug: str) -> Digest:
-    """The digest of ``issue``, ready for ``Digest.personalize``."""
-    view = issue_view(issue, publication_slug, settings)
+def render_digest(
+    settings: Settings, issue: Issue, publication_slug: str, images: Sequence[ImageInfo] = ()
+) -> Digest:
+    """The digest of ``issue``, ready for ``Digest.personalize``.
+
+    ``images`` are its stored figure files (``StoredIssue.images``): the
+    digest links them where the site publishes them.
+    """
+    view = issue_view(issue, publication_slug, settings, images=images)
     return digest_of(view, full_text=settings.email.full_text)
 
 
@@ -48,8 +56,8 @@ def render_weekly_digest(settings: Settings, issues: Sequence[StoredIssue]) -> D
             "label": "一周要闻",
             "dateline": f"{span} 共{len(views)}期",
             "full_text": False,
-            "subject": f"{lead.publication}|一周要闻({span},共{len(views)}期)",
-            "preheader": _shorten(";".join(a.title for v in views for a in v.articles)),
+            "subject": typeset(f"{lead.publication}|一周要闻({span},共{len(views)}期)"),
+            "preheader": _shorten(TITLE_SEPARATOR.join(a.title for v in views for a in v.articles)),
         }
     )
 
@@ -96,7 +104,9 @@ def subject(view: IssueView) -> str:
 
 def preheader(view: IssueView) -> str:
     """The line mail clients show after the subject: the date and the other headlines."""
-    return _shorten(f"{view.dateline}。" + ";".join(a.title for a in view.articles[1:]))
+    return _shorten(
+        f"{view.dateline}\u3002" + TITLE_SEPARATOR.join(a.title for a in view.articles[1:])
+    )
 
 
 def _shorten(text: str) -> str:

@@ -12,20 +12,22 @@ from collections.abc import Sequence
 
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from publisher.render.links import Links
 from publisher.render.templating import render
+from publisher.render.text import TITLE_SEPARATOR, typeset
 from publisher.render.view import ArticleView, IssueView
 
+ATOM = "{http://www.w3.org/2005/Atom}"
 ATOM_TYPE = "application/atom+xml"
 RSS_TYPE = "application/rss+xml"
-BRIEF = "简讯"
 
 
 def atom_feed(issues: Sequence[IssueView], links: Links) -> bytes:
     """Atom 1.0: one entry per article of ``issues`` (newest issue first)."""
     feed = _articles(issues, links, "atom", ATOM_TYPE)
-    return feed.atom_str(pretty=True)
+    return _atom_bytes(feed)
 
 
 def rss_feed(issues: Sequence[IssueView], links: Links) -> bytes:
@@ -36,25 +38,46 @@ def rss_feed(issues: Sequence[IssueView], links: Links) -> bytes:
 
 def issues_feed(issues: Sequence[IssueView], links: Links) -> bytes:
     """Atom 1.0: one entry per issue, its table of contents as content."""
-    feed = _generator(issues, links, "issues", ATOM_TYPE, f"{issues[0].publication}:每期目录")
+    feed = _generator(
+        issues, links, "issues", ATOM_TYPE, typeset(f"{issues[0].publication}:每期目录")
+    )
     for issue in issues:
         entry = feed.add_entry(order="append")
         entry.id(issue.id)
-        entry.title(f"{issue.title}({issue.date_text})")
+        entry.title(typeset(f"{issue.title}({issue.date_text})"))
         entry.link(href=issue.url, rel="alternate", type="text/html")
         entry.author(name=issue.credit)
         entry.content(render("issue_entry.html", issue=issue), type="html")
-        entry.summary(";".join(a.title for a in issue.articles))
+        entry.summary(TITLE_SEPARATOR.join(a.title for a in issue.articles))
         entry.category(term=issue.label)
         entry.published(issue.published)
         entry.updated(issue.updated)
-    return feed.atom_str(pretty=True)
+    return _atom_bytes(feed)
+
+
+def _atom_bytes(feed: FeedGenerator) -> bytes:
+    """The Atom document, with each entry link's ``rel``, ``type`` and ``length`` restored.
+
+    feedgen 1.0 drops those attributes when it writes an entry's links, which
+    would make a photo's enclosure a second alternate link (invalid Atom).
+    """
+    root = etree.fromstring(feed.atom_str(pretty=True))
+    for entry, element in zip(feed.entry(), root.iter(f"{ATOM}entry"), strict=True):
+        for link, node in zip(entry.link(), element.iter(f"{ATOM}link"), strict=True):
+            for key in ("rel", "type", "length"):
+                if link.get(key):
+                    node.set(key, link[key])
+    return etree.tostring(
+        root.getroottree(), pretty_print=True, encoding="UTF-8", xml_declaration=True
+    )
 
 
 def _articles(
     issues: Sequence[IssueView], links: Links, kind: str, self_type: str
 ) -> FeedGenerator:
-    feed = _generator(issues, links, kind, self_type, f"{issues[0].publication}:每期文章全文")
+    feed = _generator(
+        issues, links, kind, self_type, typeset(f"{issues[0].publication}:每期文章全文")
+    )
     for issue in issues:
         for article in issue.articles:
             _article_entry(feed.add_entry(order="append"), issue, article, rss=kind == "rss")
@@ -100,7 +123,10 @@ def _article_entry(entry: FeedEntry, issue: IssueView, article: ArticleView, *, 
     entry.description(html.escape(article.lede, quote=False))
     entry.content(render("entry.html", issue=issue, article=article), type="html")
     entry.category(term=issue.label)
-    if article.untitled:
-        entry.category(term=BRIEF)
+    if article.label:
+        entry.category(term=article.label)
+    # Photos whose file is in the site travel as enclosures; RSS allows one per item.
+    for figure in article.images[:1] if rss else article.images:
+        entry.enclosure(figure.url, figure.length, figure.media_type)
     entry.published(article.published)
     entry.updated(article.updated)

@@ -6,9 +6,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from publisher.render.feeds import BRIEF
 from publisher.render.links import Links
 from publisher.render.templating import render
+from publisher.render.text import typeset
 from publisher.render.view import ArticleView, IssueView
 
 VERSION = "https://jsonfeed.org/version/1.1"
@@ -22,7 +22,7 @@ def json_feed(issues: Sequence[IssueView], links: Links) -> bytes:
         "title": newest.publication,
         "home_page_url": links.url(links.index()),
         "feed_url": links.url(links.feed("json")),
-        "description": f"{newest.publication}:每期文章全文",
+        "description": typeset(f"{newest.publication}:每期文章全文"),
         "language": newest.language,
         "authors": [{"name": newest.credit}],
         "items": [_item(issue, article) for issue in issues for article in issue.articles],
@@ -31,8 +31,8 @@ def json_feed(issues: Sequence[IssueView], links: Links) -> bytes:
 
 
 def _item(issue: IssueView, article: ArticleView) -> dict[str, Any]:
-    tags = [issue.label, *([BRIEF] if article.untitled else [])]
-    return {
+    tags = [issue.label, *([article.label] if article.label else [])]
+    item: dict[str, Any] = {
         "id": article.id,
         "url": article.url,
         "title": article.title,
@@ -44,3 +44,10 @@ def _item(issue: IssueView, article: ArticleView) -> dict[str, Any]:
         "tags": tags,
         "language": issue.language,
     }
+    if article.images:
+        item["image"] = article.images[0].url
+        item["attachments"] = [
+            {"url": f.url, "mime_type": f.media_type, "size_in_bytes": f.length}
+            for f in article.images
+        ]
+    return item

@@ -22,6 +22,7 @@ FEEDS = {
 STYLESHEET = "assets/site.css"
 PAGE = "index.html"
 ARCHIVE = "archive"
+IMAGES = "images"
 WEB_DIGEST = "email.html"
 # tag: URIs carry a date on which the authority owned the name: the year this scheme began.
 TAG_YEAR = "2026"
@@ -67,6 +68,10 @@ class Links:
     def web_digest(self, number: int) -> PurePosixPath:
         """The digest as a web page, for readers whose mail client mangles it."""
         return self.path(number, WEB_DIGEST)
+
+    def image(self, number: int, name: str) -> PurePosixPath:
+        """A figure's image file, beside its issue (``name`` from ``images.site_name``)."""
+        return self.path(number, IMAGES, name)
 
     def feed(self, kind: str) -> PurePosixPath:
         """One of the feeds named in ``FEEDS``."""

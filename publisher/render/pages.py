@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from publisher.render.feeds import ATOM_TYPE, RSS_TYPE
 from publisher.render.links import Links, stylesheet
 from publisher.render.templating import render
+from publisher.render.text import typeset
 from publisher.render.view import IssueView, SummaryView
 
 JSON_FEED_TYPE = "application/feed+json"
@@ -37,10 +38,10 @@ class Chrome:
 def chrome(links: Links, name: str, language: str) -> Chrome:
     """The masthead, stylesheet and feed links of the publication at ``links``."""
     feeds = (
-        FeedLink(f"{name}(Atom)", ATOM_TYPE, links.url(links.feed("atom"))),
-        FeedLink(f"{name}(RSS)", RSS_TYPE, links.url(links.feed("rss"))),
-        FeedLink(f"{name}(JSON Feed)", JSON_FEED_TYPE, links.url(links.feed("json"))),
-        FeedLink(f"{name}每期目录(Atom)", ATOM_TYPE, links.url(links.feed("issues"))),
+        FeedLink(typeset(f"{name}(Atom)"), ATOM_TYPE, links.url(links.feed("atom"))),
+        FeedLink(typeset(f"{name}(RSS)"), RSS_TYPE, links.url(links.feed("rss"))),
+        FeedLink(typeset(f"{name}(JSON Feed)"), JSON_FEED_TYPE, links.url(links.feed("json"))),
+        FeedLink(typeset(f"{name}每期目录(Atom)"), ATOM_TYPE, links.url(links.feed("issues"))),
     )
     return Chrome(name, language, stylesheet(links.base_url), links.url(links.index()), feeds)
 

@@ -43,7 +43,7 @@ def write_preview(
     """Write issue ``number``'s digest as a complete .eml, and its HTML beside it."""
     stored = app.archive.stored(number, publication)
     settings = app.settings
-    digest = render_digest(settings, stored.issue, stored.publication_slug)
+    digest = render_digest(settings, stored.issue, stored.publication_slug, stored.images)
     values = preview_values(settings)
     eml = out or default_preview_path(settings, stored.publication_slug, number)
     html = eml.with_suffix(".html")

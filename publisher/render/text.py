@@ -18,14 +18,29 @@ _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff"
 _UNSAFE = re.compile(f"[{_BIDI}{_CONTROL}]")
 
 # Half-width punctuation that Chinese print sets full-width when it touches Chinese text.
-_FULL_WIDTH = {",": ",", ";": ";", ":": ":", "?": "?", "!": "!", "(": "(", ")": ")"}
-_AFTER_CJK = re.compile(rf"(?<={CJK_CHAR})[,;:?!)]")
-_BEFORE_CJK = re.compile(rf"[(,;:?!](?={CJK_CHAR})")
+# Written as escapes: some editors silently turn full-width literals into ASCII.
+FULL_WIDTH = {
+    ",": "\uff0c",
+    ";": "\uff1b",
+    ":": "\uff1a",
+    "?": "\uff1f",
+    "!": "\uff01",
+    "(": "\uff08",
+    ")": "\uff09",
+}
+_AFTER_CJK = re.compile(rf"(?<={CJK_CHAR})[,;:?!]")
+_BEFORE_CJK = re.compile(rf"[,;:?!](?={CJK_CHAR})")
+# A parenthesised aside, set full-width as a pair when it touches Chinese inside or out.
+_PARENTHESES = re.compile(r"(?P<before>.?)\((?P<inner>[^()\n]*)\)(?=(?P<after>.?))")
+_CJK_RE = re.compile(CJK_CHAR)
 
 # Where a lede may end: after a full sentence, or failing that after a clause.
-_SENTENCE = re.compile(rf"[^。!?!?…]*[。!?!?…]+[{re.escape(CLOSERS)}]*")
-_CLAUSE_END = ",、,;;::"
-ELLIPSIS = "……"
+_ENDS = "\u3002\uff01\uff1f!?\u2026"
+_SENTENCE = re.compile(rf"[^{_ENDS}]*[{_ENDS}]+[{re.escape(CLOSERS)}]*")
+_CLAUSE_END = ",\u3001\uff0c;\uff1b:\uff1a"
+ELLIPSIS = "\u2026\u2026"
+# Joins a list of Chinese titles (U+FF1B FULLWIDTH SEMICOLON).
+TITLE_SEPARATOR = FULL_WIDTH[";"]
 LEDE_CHARS = 120
 
 
@@ -42,10 +57,19 @@ def clean_one_line(text: str) -> str:
 def typeset(text: str) -> str:
     """Chinese punctuation set full-width where the source used half-width forms.
 
-    ``会议(扩大),召开`` becomes ``会议(扩大),召开``; ``1.4万`` and ``ITEM (GmbH)`` keep theirs.
+    ``会议(扩大),召开`` gets U+FF08, U+FF09 and U+FF0C; ``1.4万`` and ``ITEM (GmbH)``
+    keep theirs. A parenthesis pair changes together, so no aside is half one form.
     """
-    text = _AFTER_CJK.sub(lambda m: _FULL_WIDTH[m.group()], text)
-    return _BEFORE_CJK.sub(lambda m: _FULL_WIDTH[m.group()], text)
+    text = _PARENTHESES.sub(_parentheses, text)
+    text = _AFTER_CJK.sub(lambda m: FULL_WIDTH[m.group()], text)
+    return _BEFORE_CJK.sub(lambda m: FULL_WIDTH[m.group()], text)
+
+
+def _parentheses(match: re.Match[str]) -> str:
+    edges = match["before"][-1:] + match["after"] + match["inner"][:1] + match["inner"][-1:]
+    if not _CJK_RE.search(edges):
+        return match.group()
+    return f"{match['before']}{FULL_WIDTH['(']}{match['inner']}{FULL_WIDTH[')']}"
 
 
 def excerpt(paragraph: str, limit: int = LEDE_CHARS) -> str:

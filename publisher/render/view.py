@@ -8,15 +8,48 @@ permalinks, ids and dates.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from publisher.config import Settings
-from publisher.model import Article, Issue
+from publisher.images import ImageInfo, site_name
+from publisher.model import Article, Figure, Issue
+from publisher.render.blocks import Block, blocks_of
 from publisher.render.links import Links
 from publisher.render.text import clean, clean_one_line, excerpt, typeset
+
+# Imported for the types only: the store imports nothing from here.
 from publisher.store.archive import IssueSummary, StoredIssue
 
-UNTITLED = "(无题)"
+UNTITLED = "\uff08\u65e0\u9898\uff09"  # (无题) with full-width parentheses
+BRIEF = "简讯"
+PHOTO_BRIEF = "图片新闻"
+
+
+@dataclass(frozen=True)
+class FigureView:
+    """A photo as printed: its image in the site (None when the file is missing) and caption."""
+
+    url: str | None
+    alt: str
+    caption: str | None
+    credit: str | None
+    media_type: str | None = None
+    length: int | None = None  # bytes, for feed enclosures
+
+    @property
+    def legend(self) -> str:
+        """Caption and photographer on one line, as under a printed photo."""
+        credit = f"{self.credit} 摄" if self.credit else ""
+        return " ".join(p for p in (self.caption, credit) if p)
+
+
+@dataclass(frozen=True)
+class Section:
+    """The articles of one printed page (版), for the issue's table of contents."""
+
+    label: str | None  # 第1版 要闻; None when the issue does not say
+    articles: tuple[ArticleView, ...]
 
 
 @dataclass(frozen=True)
@@ -35,6 +68,31 @@ class ArticleView:
     id: str
     published: dt.datetime
     updated: dt.datetime
+    blocks: tuple[Block, ...] = ()  # the paragraphs as text, quotes and lists
+    figures: tuple[FigureView, ...] = ()
+    note: str | None = None  # the editor's note (编者按)
+    source: str | None = None  # the agency: 本报, 新华社…
+    page: str | None = None  # where it is printed: 第3版 要闻
+
+    @property
+    def label(self) -> str | None:
+        """A brief's label (简讯, 图片新闻); None for a headed article."""
+        return (self.kicker or BRIEF) if self.untitled else None
+
+    @property
+    def shown_kicker(self) -> str | None:
+        """The kicker printed above the title: a brief's kicker is its label instead."""
+        return None if self.untitled else self.kicker
+
+    @property
+    def photo_brief(self) -> bool:
+        """A photo with its caption and little or no text (图片新闻): the photo leads."""
+        return self.untitled and self.kicker == PHOTO_BRIEF
+
+    @property
+    def images(self) -> tuple[FigureView, ...]:
+        """The figures whose image file is in the site."""
+        return tuple(f for f in self.figures if f.url)
 
 
 class _Numbered:
@@ -99,6 +157,18 @@ class IssueView(_Numbered):
         """The issue's name in lists and feeds: 新即墨 第2890期."""
         return f"{self.publication} {self.label}"
 
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        """The articles grouped by the page they are printed on, in print order."""
+        sections: list[Section] = []
+        for article in self.articles:
+            if sections and sections[-1].label == article.page:
+                last = sections[-1]
+                sections[-1] = Section(last.label, (*last.articles, article))
+            else:
+                sections.append(Section(article.page, (article,)))
+        return tuple(sections)
+
 
 @dataclass(frozen=True)
 class SummaryView(_Numbered):
@@ -113,7 +183,9 @@ class SummaryView(_Numbered):
 
 def stored_view(stored: StoredIssue, settings: Settings) -> IssueView:
     """The view of an issue read from the archive, dated by its last change."""
-    return issue_view(stored.issue, stored.publication_slug, settings, stored.updated_at)
+    return issue_view(
+        stored.issue, stored.publication_slug, settings, stored.updated_at, stored.images
+    )
 
 
 def summary_view(summary: IssueSummary, links: Links) -> SummaryView:
@@ -128,10 +200,19 @@ def summary_view(summary: IssueSummary, links: Links) -> SummaryView:
 
 
 def issue_view(
-    issue: Issue, publication_slug: str, settings: Settings, updated_at: dt.datetime | None = None
+    issue: Issue,
+    publication_slug: str,
+    settings: Settings,
+    updated_at: dt.datetime | None = None,
+    images: Sequence[ImageInfo] = (),
 ) -> IssueView:
-    """The view of ``issue`` for the configured site; ``updated_at`` is its last change."""
+    """The view of ``issue`` for the configured site; ``updated_at`` is its last change.
+
+    ``images`` are the stored files of its figures; a figure without one shows
+    its caption only.
+    """
     links = Links(settings.site.base_url, publication_slug)
+    files = {image.name: image for image in images}
     # An issue appears at the start of its day in the publication's own time zone;
     # when it was stored (or corrected with --replace) later, that is its updated time.
     # Microseconds stay: two issues stored in one second must not share a timestamp.
@@ -153,7 +234,12 @@ def issue_view(
             # Print order as time: the lead story is the latest by a second, so readers
             # that sort by date list the issue as printed, and no two entries share one.
             _article_view(
-                issue, a, links, published + _second(count - i), updated + _second(count - i)
+                issue,
+                a,
+                links,
+                files,
+                published + _second(count - i),
+                updated + _second(count - i),
             )
             for i, a in enumerate(issue.articles)
         ),
@@ -167,24 +253,69 @@ def issue_view(
 
 
 def _article_view(
-    issue: Issue, article: Article, links: Links, published: dt.datetime, updated: dt.datetime
+    issue: Issue,
+    article: Article,
+    links: Links,
+    files: dict[str, ImageInfo],
+    published: dt.datetime,
+    updated: dt.datetime,
 ) -> ArticleView:
-    paragraphs = tuple(typeset(clean(p)) for p in article.paragraphs if clean(p).strip())
+    blocks = blocks_of(article.paragraphs, article.quotes)
+    paragraphs = tuple(b.text for b in blocks)
+    figures = tuple(_figure_view(issue.number, f, links, files) for f in article.figures)
+    kicker = _optional(article.kicker)
+    # A title made only of control characters must still name the entry; a brief
+    # the paper printed without one is named by its label.
+    fallback = (kicker or BRIEF) if article.untitled else UNTITLED
+    text_blocks = [b.text for b in blocks if b.kind == "text"]
+    captions = [f.legend for f in figures if f.legend]
+    lede_source = (text_blocks or paragraphs or tuple(captions) or ("",))[0]
     return ArticleView(
         slug=article.slug,
-        kicker=_optional(article.kicker),
-        # A title made only of control characters must still name the entry.
-        title=typeset(clean_one_line(article.title)) or UNTITLED,
+        kicker=kicker,
+        title=typeset(clean_one_line(article.title or "")) or fallback,
         subtitle=_optional(article.subtitle),
         authors=tuple(clean_one_line(a) for a in article.authors),
         paragraphs=paragraphs,
         untitled=article.untitled,
-        lede=excerpt(paragraphs[0]) if paragraphs else "",
+        lede=excerpt(clean_one_line(lede_source)),
         url=links.url(links.article(issue.number, article.slug)),
         id=links.entry_id(issue.date, issue.number, article.slug),
         published=published,
         updated=updated,
+        blocks=blocks,
+        figures=figures,
+        note=_optional_text(article.note),
+        source=_optional(article.source),
+        page=_page_label(article.page, article.page_name),
     )
+
+
+def _figure_view(
+    number: int, figure: Figure, links: Links, files: dict[str, ImageInfo]
+) -> FigureView:
+    stored = files.get(figure.src) if figure.src else None
+    url = None
+    if stored is not None:
+        url = links.url(links.image(number, site_name(stored.name, stored.media_type)))
+    return FigureView(
+        url=url,
+        alt=clean_one_line(figure.alt),
+        caption=_optional(figure.caption),
+        credit=_optional(figure.credit),
+        media_type=stored.media_type if stored else None,
+        length=stored.length if stored else None,
+    )
+
+
+def _page_label(page: str | None, name: str | None) -> str | None:
+    """The page as the paper names it: 第3版 要闻, A3版 要闻, or None."""
+    number = clean_one_line(page or "")
+    if not number:
+        return None
+    label = f"第{number}版" if number.isdigit() else f"{number}版"
+    named = _optional(name)
+    return f"{label} {named}" if named else label
 
 
 def _second(count: int) -> dt.timedelta:
@@ -199,3 +330,11 @@ def _optional(text: str | None) -> str | None:
     if text is None:
         return None
     return typeset(clean_one_line(text)) or None
+
+
+def _optional_text(text: str | None) -> str | None:
+    """Like ``_optional`` for several paragraphs: line breaks are kept."""
+    if text is None:
+        return None
+    lines = (typeset(clean_one_line(line)) for line in clean(text).split("\n"))
+    return "\n".join(line for line in lines if line) or None

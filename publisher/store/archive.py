@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from publisher.errors import ConflictError, NotFoundError
+from publisher.images import ImageFile, ImageInfo
 from publisher.model import Article, Figure, Issue
 from publisher.store.db import Database, utcnow
-from publisher.store.tables import ArticleRow, IssueRow, PublicationRow
+from publisher.store.tables import ArticleRow, ImageRow, IssueRow, PublicationRow
 
 SaveStatus = Literal["stored", "unchanged", "replaced"]
+# ``(issue, source_name, source_text)``, optionally with the issue's image files; without
+# them (an upload through the console) the images already stored are kept.
+SaveItem = tuple[Issue, str, str] | tuple[Issue, str, str, Sequence[ImageFile]]
 
 # Below this similarity a replaced article counts as new and gets a new slug.
 SAME_ARTICLE_RATIO = 0.6
@@ -53,6 +59,7 @@ class StoredIssue:
     issue: Issue
     publication_slug: str
     updated_at: dt.datetime  # when its content last changed; the version a build renders
+    images: tuple[ImageInfo, ...] = ()  # the stored files of its figures, without their bytes
 
 
 class Archive:
@@ -62,20 +69,51 @@ class Archive:
         self.db = db
 
     def save(
-        self, issue: Issue, *, source_name: str = "", source_text: str = "", replace: bool = False
+        self,
+        issue: Issue,
+        *,
+        source_name: str = "",
+        source_text: str = "",
+        replace: bool = False,
+        images: Sequence[ImageFile] | None = None,
     ) -> SaveResult:
-        """Store ``issue``; refuse different content for an existing number unless ``replace``."""
-        return self.save_all([(issue, source_name, source_text)], replace=replace)[0]
+        """Store ``issue``; refuse different content for an existing number unless ``replace``.
+
+        ``images`` are the files of its figures; None keeps those already stored.
+        """
+        item: SaveItem = (
+            (issue, source_name, source_text)
+            if images is None
+            else (issue, source_name, source_text, images)
+        )
+        return self.save_all([item], replace=replace)[0]
 
     def save_all(
-        self, items: list[tuple[Issue, str, str]], *, replace: bool = False
-    ) -> list[SaveResult]:
-        """Store several ``(issue, source_name, source_text)`` at once: all of them or none."""
+        self, items: Sequence[SaveItem], *, replace: bool = False
+    ) -> builtins.list[SaveResult]:
+        """Store several issues (see ``SaveItem``) at once, with their images: all or none."""
         with self.db.session() as session:
-            return [self._save(session, *item, replace=replace) for item in items]
+            return [
+                self._save(
+                    session,
+                    item[0],
+                    item[1],
+                    item[2],
+                    item[3] if len(item) == 4 else None,
+                    replace=replace,
+                )
+                for item in items
+            ]
 
     def _save(
-        self, session: Session, issue: Issue, source_name: str, source_text: str, *, replace: bool
+        self,
+        session: Session,
+        issue: Issue,
+        source_name: str,
+        source_text: str,
+        images: Sequence[ImageFile] | None,
+        *,
+        replace: bool,
     ) -> SaveResult:
         publication = self._publication_row(session, issue.publication, create=True)
         row = session.scalar(
@@ -85,7 +123,10 @@ class Archive:
         )
         if row is not None:
             old = _issue_from_row(row)
-            if old.content_key() == issue.content_key():
+            same_images = images is None or _image_key(images) == _image_key(
+                _image_files(session, row.id)
+            )
+            if old.content_key() == issue.content_key() and same_images:
                 return SaveResult("unchanged", old)
             if not replace:
                 raise ConflictError(
@@ -106,6 +147,8 @@ class Archive:
             status = "stored"
         _fill_row(row, issue, source_name, source_text)
         session.flush()
+        if images is not None:
+            _replace_images(session, row.id, images)
         return SaveResult(status, issue)
 
     def get(self, number: int, publication: str | None = None) -> Issue:
@@ -113,7 +156,7 @@ class Archive:
         with self.db.session() as session:
             return _issue_from_row(self._issue_row(session, number, publication))
 
-    def list(self, publication: str | None = None) -> list[IssueSummary]:
+    def list(self, publication: str | None = None) -> builtins.list[IssueSummary]:
         """Stored issues, newest first (by date, then number)."""
         with self.db.session() as session:
             query = select(IssueRow).join(PublicationRow)
@@ -137,14 +180,19 @@ class Archive:
     def stored(self, number: int, publication: str | None = None) -> StoredIssue:
         """The stored issue ``number`` with its publication slug and version."""
         with self.db.session() as session:
-            return _stored_from_row(self._issue_row(session, number, publication))
+            return _stored_from_row(session, self._issue_row(session, number, publication))
+
+    def images(self, number: int, publication: str | None = None) -> builtins.list[ImageFile]:
+        """The stored image files of issue ``number``'s figures, with their bytes."""
+        with self.db.session() as session:
+            return _image_files(session, self._issue_row(session, number, publication).id)
 
     def issue_id(self, number: int, publication: str | None = None) -> int:
         """The database id of issue ``number``: what sends of its digest refer to."""
         with self.db.session() as session:
             return self._issue_row(session, number, publication).id
 
-    def recent(self, publication: str, limit: int) -> list[StoredIssue]:
+    def recent(self, publication: str, limit: int) -> builtins.list[StoredIssue]:
         """The newest ``limit`` issues of ``publication``, newest first (an indexed query)."""
         with self.db.session() as session:
             pub = self._publication_row(session, publication)
@@ -154,9 +202,11 @@ class Archive:
                 .order_by(IssueRow.date.desc(), IssueRow.number.desc())
                 .limit(limit)
             )
-            return [_stored_from_row(row) for row in session.scalars(query)]
+            return [_stored_from_row(session, row) for row in session.scalars(query)]
 
-    def summaries(self, publication: str, first: dt.date, last: dt.date) -> list[IssueSummary]:
+    def summaries(
+        self, publication: str, first: dt.date, last: dt.date
+    ) -> builtins.list[IssueSummary]:
         """Issues dated ``first`` to ``last`` inclusive, newest first, without their text."""
         with self.db.session() as session:
             pub = self._publication_row(session, publication)
@@ -189,7 +239,7 @@ class Archive:
             last = session.scalar(select(func.max(IssueRow.date)).where(where))
             return None if first is None or last is None else (first, last)
 
-    def unbuilt(self) -> list[tuple[str, int]]:
+    def unbuilt(self) -> builtins.list[tuple[str, int]]:
         """``(publication, number)`` of every issue changed since its pages were last built."""
         with self.db.session() as session:
             query = (
@@ -214,7 +264,7 @@ class Archive:
                 .values(built_at=version)
             )
 
-    def publications(self) -> list[str]:
+    def publications(self) -> builtins.list[str]:
         """Names of every publication in the archive."""
         with self.db.session() as session:
             return list(session.scalars(select(PublicationRow.name).order_by(PublicationRow.id)))
@@ -353,8 +403,34 @@ def _fill_row(row: IssueRow, issue: Issue, source_name: str, source_text: str) -
     ]
 
 
-def _stored_from_row(row: IssueRow) -> StoredIssue:
-    return StoredIssue(_issue_from_row(row), row.publication.slug, row.updated_at)
+def _stored_from_row(session: Session, row: IssueRow) -> StoredIssue:
+    query = (
+        select(ImageRow.name, ImageRow.media_type, func.length(ImageRow.data))
+        .where(ImageRow.issue_id == row.id)
+        .order_by(ImageRow.name)
+    )
+    images = tuple(ImageInfo(n, t, size) for n, t, size in session.execute(query))
+    return StoredIssue(_issue_from_row(row), row.publication.slug, row.updated_at, images)
+
+
+def _image_files(session: Session, issue_id: int) -> list[ImageFile]:
+    query = select(ImageRow).where(ImageRow.issue_id == issue_id).order_by(ImageRow.name)
+    return [ImageFile(r.name, r.media_type, r.data) for r in session.scalars(query)]
+
+
+def _image_key(images: Sequence[ImageFile]) -> set[tuple[str, str, bytes]]:
+    return {(i.name, i.media_type, i.data) for i in images}
+
+
+def _replace_images(session: Session, issue_id: int, images: Sequence[ImageFile]) -> None:
+    session.execute(delete(ImageRow).where(ImageRow.issue_id == issue_id))
+    # One row per name: a photo printed twice is stored once.
+    unique = {i.name: i for i in images}
+    session.add_all(
+        ImageRow(issue_id=issue_id, name=i.name, media_type=i.media_type, data=i.data)
+        for i in unique.values()
+    )
+    session.flush()
 
 
 def _issue_from_row(row: IssueRow) -> Issue:
