@@ -343,6 +343,20 @@ def test_every_revision_in_turn_gives_the_tables_of_the_code(engine: Engine) -> 
     assert differences(engine) == []
 
 
+def test_the_revisions_after_the_baseline_can_be_undone(engine: Engine) -> None:
+    # Whoever has to go back to an older publisher downgrades to its revision first.
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection=connection), "head")
+        command.downgrade(alembic_config(connection=connection), migrations.BASELINE)
+    undone = describe(engine)
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection=connection), "base")
+    assert describe(engine) == {}
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection=connection), migrations.BASELINE)
+    assert describe(engine) == undone
+
+
 def test_the_baseline_is_the_old_schema(url: str, engine: Engine, tmp_path: Any) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("the old schema is kept here as SQLite's CREATE statements")
