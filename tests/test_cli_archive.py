@@ -40,6 +40,12 @@ def test_ingest_then_show_json(env: dict[str, str], sample_path: Path) -> None:
         "authors",
         "paragraphs",
         "untitled",
+        "source",
+        "page",
+        "page_name",
+        "figures",
+        "note",
+        "quotes",
     ]
     assert {k: v for k, v in data.items() if k != "articles"} == {
         "publication": "新即墨",
