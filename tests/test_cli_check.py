@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -147,3 +149,13 @@ def test_ingest_prints_the_warnings_on_stderr_and_still_succeeds(
     older = write(tmp_path, "11.md", issue_text(11, "2024年3月4日 星期一"))
     stderr = run("ingest", "--no-build", older, env=env).stderr.decode()
     assert ZH("doubt.number-lower", last="12") in stderr
+
+
+def test_check_loads_no_web_code() -> None:
+    # The catalogs live outside publisher.web, so the command line starts without Starlette.
+    code = (
+        "import sys, publisher.cli.check, publisher.cli.archive;"
+        "print(sorted(m for m in sys.modules if m.startswith(('publisher.web', 'starlette'))))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
+    assert result.stdout.decode().strip() == "[]"
