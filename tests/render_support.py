@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import struct
 import unicodedata
+import zlib
 from pathlib import Path
 
 from publisher.app import Publisher
+from publisher.images import ImageFile
 from publisher.ingest import ingest_files
+from publisher.model import Article, Figure, Issue
 from publisher.render.build import BuildReport, build_changed
 
 # Hostile strings an issue could carry: markup, script URLs, event handlers, bidi controls.
@@ -68,3 +72,81 @@ def fw(text: str) -> str:
 def punctuation(text: str) -> list[str]:
     """The Unicode names of the punctuation in ``text``, in order (a check by code point)."""
     return [unicodedata.name(c) for c in text if unicodedata.category(c).startswith("P")]
+
+
+def png(width: int = 4, height: int = 3) -> bytes:
+    """A real, tiny, grey PNG image."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+HOSTILE_CAPTION = '图为会场<script>alert(1)</script>"'
+# What the parser now understands, as model objects (the parser is tested on its own).
+CONVENTIONS = Issue(
+    publication="新即墨",
+    number=3012,
+    date=dt.date(2024, 3, 5),
+    weekday="星期二",
+    articles=(
+        Article(
+            title="区里召开会议(扩大)",
+            paragraphs=(
+                "会议指出,要做好工作。",
+                "1. 抓好安全生产\n2. 做好民生保障",
+                "\u2022 第一条\n\u2022 第二条",
+                "他说:一定要办好。",
+            ),
+            quotes=(3,),
+            authors=("张明",),
+            source="本报",
+            page="1",
+            page_name="要闻",
+            note="这是编者按,请读者关注。",
+            figures=(
+                Figure("photos/meeting.png", alt="会场<b>", caption=HOSTILE_CAPTION, credit="李华"),
+                Figure("photos/lost.jpg", alt="丢失", caption="缺图的说明", credit="王丽"),
+                Figure(None, caption="只有说明", credit=None),
+            ),
+        ),
+        Article(
+            title="图片新闻",
+            untitled=True,
+            kicker="图片新闻",
+            authors=("张三",),
+            page="2",
+            page_name="综合",
+            figures=(Figure("photos/snow.png", alt="雪景", caption="雪后即墨", credit="张三"),),
+        ),
+        Article(
+            title="区运动会举行",
+            untitled=True,
+            kicker="简讯",
+            paragraphs=("10月26日上午,区运动会举行。",),
+            page="2",
+            page_name="综合",
+        ),
+    ),
+)
+IMAGES = (
+    ImageFile("photos/meeting.png", "image/png", png()),
+    ImageFile("photos/snow.png", "image/png", png(6, 4)),
+)
+
+
+def publish_issue(
+    app: Publisher, issue: Issue = CONVENTIONS, images: tuple[ImageFile, ...] = IMAGES
+) -> BuildReport:
+    """Store a constructed issue with its image files and build what changed."""
+    app.archive.save(issue, images=images)
+    return build_changed(app)
