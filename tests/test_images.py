@@ -159,3 +159,13 @@ def test_ingest_reads_photos_beside_the_issue_and_the_build_publishes_them(
     build_changed(app)
     written = list((app.settings.site_dir / "xinjimo" / "3013" / "images").iterdir())
     assert [p.read_bytes() for p in written] == [png()]
+
+
+def test_replacing_an_issue_removes_the_photos_it_no_longer_prints(app: Publisher) -> None:
+    app.archive.save(CONVENTIONS, images=IMAGES)
+    build_changed(app)
+    directory = app.settings.site_dir / "xinjimo" / "3012" / "images"
+    assert len(list(directory.iterdir())) == 2
+    app.archive.save(CONVENTIONS, images=IMAGES[:1], replace=True)
+    build_changed(app)
+    assert [p.read_bytes() for p in directory.iterdir()] == [IMAGES[0].data]

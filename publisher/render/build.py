@@ -137,9 +137,21 @@ class _Site:
         ]
 
     def images(self, images: list[ImageFile], number: int, links: Links) -> None:
-        """Write the issue's photos beside its pages, under names safe for any file system."""
+        """Write the issue's photos beside its pages, under names safe for any file system.
+
+        Photos an editor removed by replacing the issue are deleted: the
+        ``images`` directory holds only what we wrote.
+        """
+        names = set()
         for image in images:
-            self.write(links.image(number, site_name(image.name, image.media_type)), image.data)
+            path = links.image(number, site_name(image.name, image.media_type))
+            self.write(path, image.data)
+            names.add(path.name)
+        directory = self.root_dir.joinpath(*links.image_dir(number).parts)
+        if directory.is_dir():
+            for child in directory.iterdir():
+                if child.is_file() and child.name not in names:
+                    child.unlink()
 
     def issue(self, view: IssueView, links: Links, chrome: pages.Chrome) -> Path:
         for position, article in enumerate(view.articles):

@@ -69,6 +69,10 @@ class Links:
         """The digest as a web page, for readers whose mail client mangles it."""
         return self.path(number, WEB_DIGEST)
 
+    def image_dir(self, number: int) -> PurePosixPath:
+        """The directory of an issue's photos: only files the build wrote."""
+        return self.path(number, IMAGES)
+
     def image(self, number: int, name: str) -> PurePosixPath:
         """A figure's image file, beside its issue (``name`` from ``images.site_name``)."""
         return self.path(number, IMAGES, name)
