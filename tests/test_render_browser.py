@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from publisher.app import Publisher
+from publisher.images import ImageFile
 from publisher.render.digest import render_digest
 
-from .render_support import fw
+from .render_support import IMAGES, fw, png, publish_issue
 
 PHONE, DESKTOP = 390, 1280
 BASE = "http://localhost:8000/"
@@ -160,3 +161,37 @@ def test_digest_follows_dark_mode(browser, app: Publisher, site: Path) -> None:
             page.close()
     assert colours["light"] == ["rgb(255, 255, 255)", "rgb(29, 29, 31)"]
     assert colours["dark"] == ["rgb(28, 28, 31)", "rgb(236, 235, 231)"]
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_photos_fit_the_column_and_the_editors_note_stands_apart(
+    browser, app: Publisher, width: int
+) -> None:
+    wide = (ImageFile("photos/meeting.png", "image/png", png(1600, 500)), IMAGES[1])
+    publish_issue(app, images=wide)
+    site = app.settings.site_dir
+    page = open_page(browser, site, width, f"{BASE}xinjimo/3012/1/")
+    try:
+        assert_fits(page)
+        # The photos load lazily: bring each into view, then wait until it is decoded.
+        page.locator("article img").scroll_into_view_if_needed()
+        loaded = page.evaluate(
+            """async () => Promise.all([...document.querySelectorAll('article img')].map(
+                   async i => { await i.decode();
+                                return [i.complete, i.naturalWidth,
+                                        i.getBoundingClientRect().width]; }))"""
+        )
+        column = page.evaluate("document.querySelector('article').getBoundingClientRect().width")
+        assert len(loaded) == 1
+        complete, natural, shown = loaded[0]
+        assert complete and natural == 1600 and 0 < shown <= column
+        note = page.locator("aside.editor-note")
+        assert note.is_visible()
+        border = page.evaluate(
+            "getComputedStyle(document.querySelector('aside.editor-note')).borderLeftWidth"
+        )
+        assert border == "4px"
+        caption = page.locator("figure figcaption").first
+        assert caption.is_visible() and "李华 摄" in caption.inner_text()
+    finally:
+        page.close()
