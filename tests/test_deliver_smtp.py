@@ -33,6 +33,7 @@ from subscribers.model import NewSubscriber
 
 from .conftest import SAMPLE
 from .smtp import GoodbyeController, Recorder, free_port, raw_server, smtp_server
+from .stuck_smtp import HangsAfterEhlo, SilentAfterStarttls, StuckServer, TricklingGreeting
 
 FAST_RETRIES = {
     "PUBLISHER_DELIVERY_RETRY_SECONDS": "0.05",
@@ -622,3 +623,57 @@ def test_closing_does_not_wait_long_for_servers_that_ignore_quit() -> None:
         started = time.monotonic()
         transport.close()
         assert time.monotonic() - started < 2.5  # not 4 x 5 seconds
+
+
+@pytest.mark.parametrize(
+    ("server", "url", "missed"),
+    [
+        (TricklingGreeting, {}, "gave no greeting within 1 seconds"),
+        (SilentAfterStarttls, {"tls": "starttls"}, "did not answer STARTTLS within 1 seconds"),
+        (HangsAfterEhlo, {}, "did not answer MAIL FROM within 1 seconds"),
+    ],
+    ids=["trickled-greeting", "no-tls-handshake", "hangs-after-ehlo"],
+)
+def test_a_server_stuck_at_any_step_is_given_up_at_its_deadline(
+    server: type[StuckServer], url: dict[str, str], missed: str
+) -> None:
+    stuck = server()
+    with raw_server(stuck) as port:
+        transport = transport_to(port, pool=2, timeout=1, **url)
+        started = time.monotonic()
+        try:
+            with pytest.raises(DeliveryError, match=f"{missed}: given up for this run"):
+                transport.send(raw_message(b"hi\r\n"), "a@example.cn", "b@example.com")
+        finally:
+            transport.close()
+    # Each read came quickly enough; only a deadline on the whole step ends this.
+    assert time.monotonic() - started < 10  # the server would go on for 30
+    assert stuck.connections == 1  # the pool's other connection was never tried
+
+
+def test_a_server_that_hangs_after_ehlo_is_given_up_once_for_the_whole_send(
+    make_app: MakeApp,
+) -> None:
+    stuck = HangsAfterEhlo()
+    with raw_server(stuck) as port:
+        app = make_app(smtp_url(port, pool=4, timeout=1), readers(20))
+        with pytest.raises(DeliveryError, match="did not answer MAIL FROM within 1 seconds"):
+            send_issue(app, 2890)
+    # Not connection after connection, each waiting out the same deadline.
+    assert stuck.connections <= 4 and stuck.heard(b"MAIL FROM") <= 4
+    (send,) = Ledger(app.db).unfinished_sends()
+    assert Ledger(app.db).counts(send.id).queued == 20  # nobody lost, nobody deferred
+    assert "given up for this run" in (send.last_error or "") and send.lease_owner is None
+
+
+def test_the_mail_of_a_server_given_up_goes_to_the_others(make_app: MakeApp) -> None:
+    # Slow enough that the send outlasts the stuck server's deadline several times.
+    handler, stuck = Recorder(delay=0.2), HangsAfterEhlo()
+    with raw_server(stuck) as hung, smtp_server(handler) as healthy:
+        app = make_app(
+            f"{smtp_url(hung, pool=2, timeout=1)} {smtp_url(healthy.port, pool=2)}", readers(30)
+        )
+        report = send_issue(app, 2890)
+    assert report.complete and report.counts.sent == 30
+    assert_each_once(handler, 30)
+    assert stuck.connections <= 2  # given up once, then left alone

@@ -15,6 +15,7 @@ while the connections are busy; building sends nothing, so that is safe.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import socket
@@ -134,7 +135,11 @@ class Engine:
             error = f"{type(e).__name__}: {e}"
             raise
         finally:
-            self.ledger.release_lease(send.id, self.owner, self.ledger.counts(send.id), error)
+            # A run that already failed (a second Ctrl-C may even have cut a commit
+            # short) must not hide why behind a failed release: a lease left behind
+            # expires, or is recognised as a dead process's, and the send resumes.
+            with contextlib.suppress(*(() if error is None else (Exception,))):
+                self.ledger.release_lease(send.id, self.owner, self.ledger.counts(send.id), error)
 
     def _take_lease(self, send: SendInfo) -> bool:
         seconds = self.options.lease_seconds
@@ -190,7 +195,10 @@ class _Loop:
         except KeyboardInterrupt:
             # Abandoned on request (a second Ctrl-C): keep what is known and go.
             # Messages still in flight may be sent again when the send resumes.
-            self._record()
+            # The interrupt may have cut a commit short: what cannot be written
+            # now is sent again later, as after a kill -9, so leave quietly.
+            with contextlib.suppress(Exception):
+                self._record()
             raise
         except BaseException:
             # An error: the messages in flight may have been accepted, so wait
@@ -243,8 +251,9 @@ class _Loop:
     def _may_start(self) -> bool:
         # Outcomes not yet committed hold their connection: so accepted-but-unrecorded
         # messages never outnumber the connections, whatever a crash interrupts.
+        # The pipeline's capacity, not ``slots``: it shrinks when a server is given up.
         return (
-            len(self.in_flight) + len(self.unrecorded) < self.slots
+            len(self.in_flight) + len(self.unrecorded) < self.pipeline.capacity
             and self.failure is None
             and self.budget != 0
             and not self.stop.is_set()

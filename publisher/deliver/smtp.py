@@ -1,7 +1,7 @@
 """SMTP delivery: a pool of long-lived connections to one or more servers, driven from one thread.
 
-Opening a connection (TCP, greeting, STARTTLS, login) is rare and may block
-for a whole timeout, so smtplib does it on a helper thread. From then on the
+Opening a connection (TCP, greeting, STARTTLS, login) is rare and may block,
+so smtplib does it on a helper thread, watched from the loop. From then on the
 connection's socket is driven without blocking from the caller's thread: the
 envelope pipelined (RFC 2920) when the server offers it, the message text
 written as the socket takes it, replies parsed as they arrive. One thread
@@ -14,6 +14,15 @@ lost connection or timeout is deferred, 5xx to RCPT or DATA is failed for that
 recipient. Problems that would hit every recipient alike (refused login, no
 TLS, a refused sender) end in ``DeliveryError`` instead, so that a wrong
 setting stops the send rather than bouncing the whole audience.
+
+Every step has a deadline of the server's ``timeout`` that counts from the
+step's start, however slowly its reply trickles in: connecting, the greeting,
+each setup command (EHLO, STARTTLS, AUTH), each envelope reply and the whole
+DATA (text written and answered). A server that misses a deadline before any
+message text went out on a fresh connection is given up for the run: its
+other connections stop too, rather than each wait out the same deadline, and
+its mail goes to the other servers. When every server is given up, the run
+ends with ``DeliveryError``; the recipients not reached stay as they were.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import contextlib
 import functools
 import heapq
 import itertools
+import logging
 import queue
 import re
 import selectors
@@ -31,13 +41,14 @@ import ssl
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from publisher.deliver.ratelimit import RateLimiter
 from publisher.deliver.transport import Completion, Outcome, Pipeline, Result, Tag
 from publisher.deliver.urls import SmtpTarget
 from publisher.errors import DeliveryError, PublisherError
+
+log = logging.getLogger(__name__)
 
 # A connection that could not be opened rests this long before it is tried again,
 # so that mail flows to the healthy servers of a list meanwhile.
@@ -53,6 +64,14 @@ _QUEUE_ID = re.compile(r"queued as ([A-Za-z0-9._-]+)|\bid=([A-Za-z0-9._-]+)|<([^
 _LOST = OSError
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 _SMTP_HINT = "check [delivery] url: host, port, TLS mode and credentials"
+_DOWN_HINT = (
+    "nobody was lost: the recipients not reached stay queued for the next run; "
+    "check the server, or raise timeout= in [delivery] url"
+)
+# Commands of the connection's setup that name a step; others (the lines of an
+# AUTH exchange, which carry credentials) continue the step they belong to.
+_SETUP_STEPS = frozenset({"EHLO", "HELO", "STARTTLS", "AUTH"})
+_ENVELOPE_STEPS = ("MAIL FROM", "RCPT TO", "DATA")
 
 Reply = tuple[int, bytes]
 
@@ -71,19 +90,18 @@ class SmtpTransport:
         self.description = ", ".join(str(s) for s in servers)
         self._selector = selectors.DefaultSelector()
         # Opening threads report through a queue and wake the loop through a socket.
-        self._opened: queue.SimpleQueue[tuple[_Connection, smtplib.SMTP | BaseException]] = (
-            queue.SimpleQueue()
-        )
+        self._opened: queue.SimpleQueue[
+            tuple[_Connection, _Opening, smtplib.SMTP | BaseException]
+        ] = queue.SimpleQueue()
         self._wake_loop, self._wake_opener = socket.socketpair()
         self._wake_loop.setblocking(False)
         self._selector.register(self._wake_loop, selectors.EVENT_READ, None)
+        self._servers = [_Server(target, RateLimiter(target.rate)) for target in servers]
         self._connections: list[_Connection] = []
-        for server in servers:
-            limiter = RateLimiter(server.rate)
-            self._connections += [_Connection(self, server, limiter) for _ in range(server.pool)]
-        # A thread per connection at most: a server that accepts but never greets
-        # must not keep the healthy servers' connections waiting for a thread.
-        self._opener = ThreadPoolExecutor(len(self._connections), thread_name_prefix="smtp-open")
+        for server in self._servers:
+            server.connections = [_Connection(self, server) for _ in range(server.target.pool)]
+            self._connections += server.connections
+        self._capacity = len(self._connections)  # the connections of servers not given up
         self._opener_lock = threading.Lock()
         self._idle = list(self._connections)
         self._done: list[Completion] = []
@@ -95,8 +113,8 @@ class SmtpTransport:
 
     @property
     def concurrency(self) -> int:
-        """One message in flight per pooled connection."""
-        return len(self._connections)
+        """One message in flight per pooled connection of the servers not given up."""
+        return self._capacity
 
     def pipeline(self, sender: str) -> Pipeline:
         """The engine's way in: messages from ``sender``, handed over without waiting."""
@@ -116,6 +134,9 @@ class SmtpTransport:
 
     def start(self, tag: Tag, message: bytes, sender: str, recipient: str) -> None:
         """Begin one message on an idle connection (the caller keeps one free)."""
+        if not self._capacity:
+            self._done.append((tag, self._all_down()))
+            return
         now = time.monotonic()
         ready = [c for c in self._idle if c.rests_until <= now]
         connection = ready[-1] if ready else min(self._idle, key=lambda c: c.rests_until)
@@ -151,7 +172,8 @@ class SmtpTransport:
         """
         with self._opener_lock:
             self._closed = True
-        self._opener.shutdown(wait=False, cancel_futures=True)
+        for connection in self._connections:
+            connection.abandon_opening()  # the helper thread's read ends at once
         self._collect_opened()  # connections opened meanwhile are closed at once
         leaving = [c for c in self._connections if c in self._idle and c.say_quit()]
         deadline = time.monotonic() + _GOODBYE_SECONDS
@@ -180,32 +202,70 @@ class SmtpTransport:
                 pass
         while True:
             try:
-                connection, opened = self._opened.get_nowait()
+                connection, opening, opened = self._opened.get_nowait()
             except queue.Empty:
                 return
-            if self._closed:
+            if self._closed or connection.opening is not opening:  # given up meanwhile
                 if isinstance(opened, smtplib.SMTP):
                     opened.close()
                 continue
-            connection.on_opened(opened, time.monotonic())
+            connection.opening = None
+            connection.on_opened(opened, opening, time.monotonic())
 
-    def _open_later(self, connection: _Connection) -> None:
-        self._opener.submit(self._open_in_thread, connection)
+    def _open_later(self, connection: _Connection) -> _Opening:
+        """Open ``connection`` on a thread of its own, watched through the returned handle.
 
-    def _open_in_thread(self, connection: _Connection) -> None:
+        A daemon thread: one stuck on a server that never finishes greeting must
+        not keep the process alive once it wants to exit.
+        """
+        opening = _Opening(connection.target.timeout)
+        threading.Thread(
+            target=self._open_in_thread,
+            args=(connection, opening),
+            name=f"smtp-open {connection.target}",
+            daemon=True,
+        ).start()
+        return opening
+
+    def _open_in_thread(self, connection: _Connection, opening: _Opening) -> None:
         opened: smtplib.SMTP | BaseException
         try:
-            opened = _open(connection.target)
+            opened = _open(connection.target, opening)
         except BaseException as e:
             opened = e
         with self._opener_lock:  # so close() either sees this connection or we see it closed
-            if self._closed:
+            if self._closed or opening.abandoned:
                 if isinstance(opened, smtplib.SMTP):
                     opened.close()  # nobody will use it
                 return
-            self._opened.put((connection, opened))
+            self._opened.put((connection, opening, opened))
         with contextlib.suppress(OSError):
             self._wake_opener.send(b"\0")
+
+    def _give_up(self, server: _Server, why: str) -> None:
+        """Give ``server`` up for this run: stop what its connections do before any text.
+
+        What already went into DATA runs on to its own deadline: the server may
+        still answer it, and hanging up would only risk a second copy.
+        """
+        if server.down is not None:
+            return
+        server.down = why
+        self._capacity -= len(server.connections)
+        self._idle = [c for c in self._idle if c.server is not server]
+        log.warning("%s %s: given up for this run", server.target, why)
+        for connection in server.connections:
+            connection.stop_for_good()
+
+    def _down_outcome(self, server: _Server) -> Result | BaseException:
+        """What a message on a given-up server becomes: deferred, or the end of the run."""
+        if self._capacity:
+            return Result(Outcome.DEFERRED, f"{server.target} {server.down}: given up for this run")
+        return self._all_down()
+
+    def _all_down(self) -> DeliveryError:
+        reasons = "; ".join(f"{s.target} {s.down}" for s in self._servers)
+        return DeliveryError(f"{reasons}: given up for this run", _DOWN_HINT)
 
     def _wait_until(self, connection: _Connection, when: float) -> None:
         heapq.heappush(self._timers, (when, next(self._sequence), connection))
@@ -216,7 +276,8 @@ class SmtpTransport:
             connection.go(now)
 
     def _finish(self, connection: _Connection, tag: Tag, outcome: Result | BaseException) -> None:
-        self._idle.append(connection)
+        if connection.server.down is None:
+            self._idle.append(connection)
         self._done.append((tag, outcome))
 
 
@@ -226,7 +287,11 @@ class _Pipeline:
     def __init__(self, transport: SmtpTransport, sender: str) -> None:
         self.transport = transport
         self.sender = sender
-        self.capacity = transport.concurrency
+
+    @property
+    def capacity(self) -> int:
+        """Fewer once a server is given up, so its share of the mail waits for the others."""
+        return self.transport.concurrency
 
     def submit(self, tag: Tag, message: bytes, recipient: str) -> None:
         self.transport.start(tag, message, self.sender, recipient)
@@ -249,13 +314,76 @@ class _Transaction:
     retried: bool = False  # already reopened once after finding the connection stale
 
 
+@dataclass(eq=False)
+class _Server:
+    """One server of the pool: its rate, its connections, and why it was given up, if it was."""
+
+    target: SmtpTarget
+    limiter: RateLimiter
+    connections: list[_Connection] = field(default_factory=list)
+    down: str | None = None
+
+
+class _Opening:
+    """A connection being opened on a helper thread, with the deadline of its current step.
+
+    The thread moves ``step`` and ``deadline`` on as each command goes out; the
+    loop gives up on it once the deadline has passed, shutting its socket so
+    that the thread's blocked read ends at once.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.step = "connect"
+        self.deadline = time.monotonic() + timeout
+        self.abandoned = False
+        self._lock = threading.Lock()
+        self._smtp: smtplib.SMTP | None = None
+        self._sock: socket.socket | None = None
+
+    def begin(self, step: str) -> None:
+        """A new step starts now (called on the helper thread)."""
+        if self.abandoned:
+            raise ConnectionAbortedError("given up")
+        self.step, self.deadline = step, time.monotonic() + self.timeout
+
+    def attach(self, smtp: smtplib.SMTP, sock: socket.socket) -> None:
+        """The socket is connected: from now on, giving up can interrupt it."""
+        with self._lock:
+            if self.abandoned:
+                sock.close()
+                raise ConnectionAbortedError("given up")
+            self._smtp, self._sock = smtp, sock
+
+    def abandon(self) -> None:
+        """Give up on this opening (called from the loop); the thread's result is discarded."""
+        with self._lock:
+            self.abandoned = True
+            # After STARTTLS the SMTP object holds a new (TLS) socket on the same descriptor.
+            sock = (self._smtp.sock if self._smtp is not None else None) or self._sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                # The plain socket's shutdown: the TLS one's would tear down state the
+                # helper thread is using. A closed socket has no descriptor left to hit.
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+    def missed(self) -> str:
+        """The deadline this opening missed, for the log and the ledger."""
+        if self.step == "connect":
+            return f"accepted no connection within {self.timeout:g} seconds"
+        if self.step == "greeting":
+            return f"gave no greeting within {self.timeout:g} seconds"
+        return f"did not answer {self.step} within {self.timeout:g} seconds"
+
+
 class _Connection:
     """One connection to one server, opened lazily and reused for many messages."""
 
-    def __init__(self, transport: SmtpTransport, target: SmtpTarget, limiter: RateLimiter) -> None:
+    def __init__(self, transport: SmtpTransport, server: _Server) -> None:
         self.transport = transport
-        self.target = target
-        self.limiter = limiter
+        self.server = server
+        self.target = server.target
+        self.limiter = server.limiter
         self.rests_until = 0.0  # after a failed opening, not tried again before this
         self.state = "idle"  # waiting, opening, envelope, text, rset; quit when closing
         self.transaction: _Transaction | None = None
@@ -266,6 +394,7 @@ class _Connection:
         self.commands: list[bytes] = []  # envelope commands not yet sent (lock-step)
         self.replies: list[Reply] = []
         self.verdict: Result | None = None  # the outcome to report once RSET is answered
+        self.opening: _Opening | None = None  # while state is "opening"
         self.deadline = 0.0
         self._inbox = bytearray()
         self._lines: list[bytes] = []  # of a multi-line reply
@@ -284,17 +413,26 @@ class _Connection:
 
     def go(self, now: float) -> None:
         """Start the transaction: on this connection if it is open, else once it is."""
-        if self.sock is None:
+        if self.transaction is None:
+            return  # the timer of a transaction that ended meanwhile (its server was given up)
+        if self.server.down is not None:
+            self._report(self.transport._down_outcome(self.server))
+        elif self.sock is None:
             self.state = "opening"
             self.reused = False
-            self.transport._open_later(self)
+            self.opening = self.transport._open_later(self)
         else:
             self.reused = True
             self._envelope(now)
 
-    def on_opened(self, opened: smtplib.SMTP | BaseException, now: float) -> None:
+    def on_opened(
+        self, opened: smtplib.SMTP | BaseException, opening: _Opening, now: float
+    ) -> None:
         if isinstance(opened, PublisherError):
             self._report(opened)
+        elif isinstance(opened, TimeoutError):
+            # A read that timed out missed its step's deadline all the same.
+            self.transport._give_up(self.server, opening.missed())
         elif isinstance(opened, BaseException):
             self.rests_until = now + RECONNECT_DELAY
             self._report(
@@ -303,10 +441,12 @@ class _Connection:
                 else opened
             )
         else:
-            self.smtp, self.sock = opened, opened.sock
-            self.sock.setblocking(False)
+            sock = opened.sock
+            assert sock is not None  # an opened connection has its socket
+            self.smtp, self.sock = opened, sock
+            sock.setblocking(False)
             self.pipelining = opened.has_extn("pipelining")
-            self.transport._selector.register(self.sock, selectors.EVENT_READ, self)
+            self.transport._selector.register(sock, selectors.EVENT_READ, self)
             self._envelope(now)
 
     def _envelope(self, now: float) -> None:
@@ -352,8 +492,33 @@ class _Connection:
             self._lost(str(e))
 
     def check_timeout(self, now: float) -> None:
-        if self.state in ("envelope", "text", "rset") and now > self.deadline:
-            self._lost(f"no reply within {self.target.timeout:g} seconds")
+        if self.state == "opening":
+            assert self.opening is not None
+            if now > self.opening.deadline:
+                self.transport._give_up(self.server, self.opening.missed())
+        elif self.state in ("envelope", "text", "rset") and now > self.deadline:
+            if self.state == "envelope" and not self.reused:
+                # A fresh connection, no text sent: the server itself is stuck.
+                step = _ENVELOPE_STEPS[min(len(self.replies), 2)]
+                why = f"did not answer {step} within {self.target.timeout:g} seconds"
+                self.transport._give_up(self.server, why)
+            else:
+                self._lost(f"no reply within {self.target.timeout:g} seconds")
+
+    def stop_for_good(self) -> None:
+        """The server is given up: end what this connection does, unless the text went out."""
+        if self.state in ("text", "rset"):
+            return  # ends by itself, by a reply or its deadline
+        self.abandon_opening()
+        self.close()
+        if self.transaction is not None:
+            self._report(self.transport._down_outcome(self.server))
+
+    def abandon_opening(self) -> None:
+        """Stop waiting for the helper thread opening this connection, if one is."""
+        opening, self.opening = self.opening, None
+        if opening is not None:
+            opening.abandon()
 
     def _write(self, data: bytes) -> None:
         self._outbox = memoryview(data)
@@ -562,21 +727,37 @@ class _ProtocolError(Exception):
     """The server said something that is not an SMTP reply: the connection is unusable."""
 
 
-def _open(target: SmtpTarget) -> smtplib.SMTP:
+class _WatchedSMTP(smtplib.SMTP):
+    """smtplib's client reporting each step of the setup to its ``_Opening``.
+
+    Implicit TLS is set up here rather than by ``SMTP_SSL``, so that the plain
+    socket is known, and can be shut, before the TLS handshake starts.
+    """
+
+    def __init__(self, target: SmtpTarget, opening: _Opening) -> None:
+        self._target, self._opening = target, opening
+        super().__init__(
+            target.host, target.port, local_hostname=_helo(target), timeout=target.timeout
+        )
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        sock = socket.create_connection((host, port), timeout, self.source_address)
+        self._opening.attach(self, sock)
+        if self._target.tls == "implicit":
+            sock = _tls_context(self._target.verify).wrap_socket(sock, server_hostname=host)
+        self._opening.begin("greeting")
+        return sock
+
+    def putcmd(self, cmd: str, args: str = "") -> None:
+        word = cmd.split(" ", 1)[0].upper()
+        self._opening.begin(word if word in _SETUP_STEPS else self._opening.step)
+        super().putcmd(cmd, args)
+
+
+def _open(target: SmtpTarget, opening: _Opening) -> smtplib.SMTP:
     """A connection to ``target``, greeted, with TLS and login as configured (blocking)."""
     try:
-        if target.tls == "implicit":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                target.host,
-                target.port,
-                local_hostname=_helo(target),
-                timeout=target.timeout,
-                context=_tls_context(target.verify),
-            )
-        else:
-            smtp = smtplib.SMTP(
-                target.host, target.port, local_hostname=_helo(target), timeout=target.timeout
-            )
+        smtp = _WatchedSMTP(target, opening)
         try:
             _greet(target, smtp)
         except BaseException:
