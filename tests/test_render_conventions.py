@@ -186,6 +186,18 @@ def test_rss_and_json_feeds_carry_photos(site: Path) -> None:
     assert "FULLWIDTH COLON" in punctuation(feed["description"])
 
 
+def test_issues_feed_lists_the_contents_by_printed_page(site: Path) -> None:
+    document = etree.parse(str(site / "xinjimo" / "feeds" / "issues.atom.xml"))
+    (entry,) = document.getroot().iter(f"{ATOM}entry")
+    content = lxml.html.fromstring(entry.findtext(f"{ATOM}content"))
+    assert content.xpath("//p/strong/text()") == ["第1版 要闻", "第2版 综合"]
+    assert [len(ol.xpath("./li")) for ol in content.xpath("//ol")] == [1, 2]
+    assert punctuation(content.xpath("string(//ol[1]/li/small[last()])")) == [
+        "FULLWIDTH LEFT PARENTHESIS",
+        "FULLWIDTH RIGHT PARENTHESIS",
+    ]
+
+
 def test_digest_shows_photos_note_and_lists(app: Publisher, site: Path) -> None:
     stored = app.archive.stored(3012)
     settings = app.settings
@@ -205,6 +217,12 @@ def test_digest_shows_photos_note_and_lists(app: Publisher, site: Path) -> None:
         assert "【编者按】\n  " + fw("这是编者按,请读者关注。") in text
         assert "【图片新闻】\n" in text and "【简讯】区运动会举行\n" in text
         assert "\n\n\n" not in text
+        # The contents by printed page, numbered straight through.
+        assert "本期目录\n第1版 要闻\n1. " in text and "\n第2版 综合\n2. 图片新闻\n3. " in text
+        assert doc.xpath("//p[contains(@class, 'page-name')]/text()") == [
+            "第1版 要闻",
+            "第2版 综合",
+        ]
         unsubscribe = text[text.index("退订") :]
         assert punctuation(unsubscribe)[0] == "FULLWIDTH COLON"
         greeting = doc.xpath("string(//td[contains(@class, 'footer')])")
