@@ -19,6 +19,7 @@ from lxml import etree
 
 from publisher.app import Publisher
 from publisher.render.digest import render_digest
+from publisher.render.view import issue_view
 
 from .conftest import DATA
 from .render_support import CONVENTIONS, HOSTILE_CAPTION, IMAGES, fw, publish_issue, punctuation
@@ -245,3 +246,19 @@ def test_a_figure_without_a_stored_file_never_shows_an_image(app: Publisher) -> 
     atom = (site / "xinjimo" / "feeds" / "atom.xml").read_text(encoding="utf-8")
     assert "enclosure" not in atom and "&lt;img" not in atom
     assert CONVENTIONS.articles[1].figures[0].caption in atom
+
+
+def test_a_brief_printed_without_a_title_is_named_by_its_label(app: Publisher) -> None:
+    brief = dataclasses.replace(CONVENTIONS.articles[2], title="", slug="1")
+    long_title = "由区委老干部局、区教体局、区文旅局联合主办的全区老年人健身运动会举行"
+    whole = dataclasses.replace(CONVENTIONS.articles[2], title=long_title, slug="2")
+    issue = dataclasses.replace(CONVENTIONS, articles=(brief, whole))
+    view = issue_view(issue, "xinjimo", app.settings)
+    assert [a.title for a in view.articles] == ["简讯", long_title]
+    assert [a.label for a in view.articles] == ["简讯", "简讯"]
+    publish_issue(app, issue, images=())
+    doc = page(app.settings.site_dir / ISSUE / "index.html")
+    assert [h.text_content() for h in doc.xpath("//ol[@class='toc']//h3")] == [
+        "简讯",
+        "简讯" + long_title,  # the label, then the whole title: never cut
+    ]
