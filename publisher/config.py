@@ -120,6 +120,8 @@ class ServerSettings:
     subscribe_rate: int = 5  # subscribe requests a client may make per 10 minutes
     # Proxies whose X-Forwarded-For names the client (rate limits count per client).
     forwarded_allow_ips: str = "127.0.0.1"
+    # How long a stop (SIGTERM) waits for requests, ticks and sends to reach a safe point.
+    shutdown_seconds: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -355,6 +357,8 @@ def _validate(settings: Settings) -> None:
     if settings.site.feed_issues < 1:
         raise ConfigError("[site] feed_issues must be at least 1")
     _validate_delivery(settings)
+    if settings.server.shutdown_seconds <= 0:
+        raise ConfigError("[server] shutdown_seconds must be more than 0")
     if settings.subscribers.bounce_threshold < 1:
         raise ConfigError("[subscribers] bounce_threshold must be at least 1")
     if settings.subscribers.confirm_days < 1:

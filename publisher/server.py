@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import socket
 
 import uvicorn
@@ -19,13 +20,16 @@ def run_server(app: Publisher, host: str, port: int, *, scheduler: bool = True) 
 
     The service starts and stops inside uvicorn's lifespan: uvicorn re-raises
     the stopping signal once it has shut down, so code after ``run()`` would
-    never get the chance to let a send pause cleanly.
+    never get the chance to let a send pause cleanly. The whole shutdown takes
+    ``[server] shutdown_seconds`` at most: requests and running work get that
+    long from the signal, side by side.
     """
     listener = listen(host, port)
     configure()
     event(logging.getLogger(__name__), "listening", url=f"http://{host}:{port}/")
+    service = Service(app, scheduler=scheduler)
     config = uvicorn.Config(
-        create_app(Service(app, scheduler=scheduler), run_service=True),
+        create_app(service, run_service=True),
         host=host,
         port=port,
         log_config=None,
@@ -33,8 +37,39 @@ def run_server(app: Publisher, host: str, port: int, *, scheduler: bool = True) 
         forwarded_allow_ips=app.settings.server.forwarded_allow_ips,
         server_header=False,
         lifespan="on",
+        timeout_graceful_shutdown=max(1, round(app.settings.server.shutdown_seconds)),
     )
-    uvicorn.Server(config).run(sockets=[listener])
+    try:
+        _Server(config, service).run(sockets=[listener])
+    except KeyboardInterrupt:
+        _leave_if_work_runs(service, 130)
+        raise
+    _leave_if_work_runs(service, 0)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling the service to pause its work as soon as shutdown begins."""
+
+    def __init__(self, config: uvicorn.Config, service: Service) -> None:
+        super().__init__(config)
+        self.service = service
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.service.begin_stop()
+        await super().shutdown(sockets)
+
+
+def _leave_if_work_runs(service: Service, status: int) -> None:
+    """Exit now if work outlived the shutdown's deadline.
+
+    The interpreter would otherwise wait for its threads at exit, however long
+    they take. Leaving them is what a kill -9 does, and the ledger is built for
+    that: an interrupted send resumes on the next start. (After SIGTERM uvicorn
+    re-raises the signal, which ends the process without waiting anyway.)
+    """
+    if service.work_left:
+        logging.shutdown()
+        os._exit(status)
 
 
 def listen(host: str, port: int) -> socket.socket:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import text
@@ -44,6 +47,9 @@ class Service:
         self.app = app
         self.scheduler = make_scheduler(app) if scheduler else None
         self._stop = threading.Event()  # set on shutdown: sends pause at a safe point
+        self._stop_by: float | None = None  # when shutdown stops waiting for running work
+        self._jobs = 0  # scheduled work running now
+        self._jobs_changed = threading.Condition()
 
     # -- life cycle --------------------------------------------------------------
 
@@ -59,12 +65,55 @@ class Service:
             )
         event(log, "service started")
 
-    def stop(self) -> None:
-        """Stop scheduling; waits for a running tick or send to reach a safe point."""
+    def begin_stop(self) -> None:
+        """Ask running work to pause at a safe point; [server] shutdown_seconds count from now."""
+        with self._jobs_changed:
+            if self._stop_by is None:
+                self._stop_by = time.monotonic() + self.app.settings.server.shutdown_seconds
         self._stop.set()
+
+    def stop(self) -> bool:
+        """Stop scheduling; wait for a running tick or send to reach a safe point, for a while.
+
+        The wait ends ``[server] shutdown_seconds`` after ``begin_stop``. Returns
+        whether all work stopped in time; work still running then is left as a
+        kill -9 would leave it, which the ledger is built for: an interrupted
+        send resumes when the service starts again.
+        """
+        self.begin_stop()
         if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=True)
-        event(log, "service stopped")
+            self.scheduler.shutdown(wait=False)
+        with self._jobs_changed:
+            assert self._stop_by is not None
+            left = max(0.0, self._stop_by - time.monotonic())
+            finished = self._jobs_changed.wait_for(lambda: self._jobs == 0, left)
+            running = self._jobs
+        if finished:
+            event(log, "service stopped")
+        else:
+            log.warning(
+                "service stopped with work running",
+                extra={"running": running, "seconds": self.app.settings.server.shutdown_seconds},
+            )
+        return finished
+
+    @property
+    def work_left(self) -> bool:
+        """Whether scheduled work still runs (after a ``stop`` that did not wait it out)."""
+        with self._jobs_changed:
+            return self._jobs > 0
+
+    @contextmanager
+    def _job(self) -> Iterator[None]:
+        """Count a piece of scheduled work as running, for ``stop`` to wait on."""
+        with self._jobs_changed:
+            self._jobs += 1
+        try:
+            yield
+        finally:
+            with self._jobs_changed:
+                self._jobs -= 1
+                self._jobs_changed.notify_all()
 
     def health(self) -> tuple[bool, dict[str, Any]]:
         """Whether the service can do its work, with the facts a load balancer logs."""
@@ -85,7 +134,8 @@ class Service:
 
     def tick(self, publication: str | None) -> CycleReport:
         """One tick of the publishing cycle (what the scheduler runs)."""
-        report = run_cycle(self.app, publication, self._stop)
+        with self._job():
+            report = run_cycle(self.app, publication, self._stop)
         event(log, "cycle tick", publication=publication, **report.facts())
         return report
 
@@ -156,8 +206,9 @@ class Service:
 
     def resume_sends(self) -> None:
         """Resume every send that a crash or restart interrupted."""
-        for report in resume_interrupted(self.app, self._stop):
-            event(log, "send resumed", send=report.send.id, **report.counts.as_dict())
+        with self._job():
+            for report in resume_interrupted(self.app, self._stop):
+                event(log, "send resumed", send=report.send.id, **report.counts.as_dict())
 
     def send_confirmation(self, subscriber: Subscriber) -> None:
         """Mail the double opt-in link to ``subscriber`` now (runs after the response)."""
@@ -174,7 +225,8 @@ class Service:
         event(log, "confirmation mailed", subscriber=subscriber.id, outcome=str(result.outcome))
 
     def _send(self, publication: str, number: int) -> None:
-        report = send_issue(self.app, number, publication, stop=self._stop)
+        with self._job():
+            report = send_issue(self.app, number, publication, stop=self._stop)
         event(log, "send finished", send=report.send.id, **report.counts.as_dict())
 
     def _background(self, job_id: str, function: Any, *args: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import signal
 import sys
 import threading
@@ -33,6 +34,8 @@ from publisher.deliver.transport import Outcome
 # for a later retry, or left by --limit): not an error (2), not done (0).
 EXIT_UNFINISHED = 1
 EXIT_INTERRUPTED = 130  # stopped with Ctrl-C, as shells report an interrupted command
+# After a second Ctrl-C the process is gone within this, whatever it was waiting for.
+ABANDON_SECONDS = 0.8
 LOG_EVERY = 5.0  # seconds between progress lines when stdout is not a terminal
 
 
@@ -123,11 +126,20 @@ def _dry_run(app: Publisher, number: int, publication: str | None) -> None:
 
 @contextmanager
 def _stop_on_ctrl_c() -> Iterator[threading.Event]:
-    """The first Ctrl-C asks the send to stop at a safe point; a second one abandons it."""
+    """The first Ctrl-C asks the send to stop at a safe point; a second one abandons it.
+
+    Abandoning records what is known, releases the send and closes the
+    connections; should any of that hang (a locked database, say), the process
+    ends anyway after ``ABANDON_SECONDS``, as a kill -9 would: what was in
+    flight may then be sent once more when the send resumes, as after a crash.
+    """
     stop = threading.Event()
 
     def handle(_signal: int, _frame: object) -> None:
         if stop.is_set():
+            ending = threading.Timer(ABANDON_SECONDS, _abandon_now)
+            ending.daemon = True
+            ending.start()
             raise KeyboardInterrupt
         stop.set()
         click.echo(
@@ -140,6 +152,11 @@ def _stop_on_ctrl_c() -> Iterator[threading.Event]:
         yield stop
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _abandon_now() -> None:
+    click.echo("publisher: abandoned", err=True)
+    os._exit(EXIT_INTERRUPTED)
 
 
 def _send_with_progress(

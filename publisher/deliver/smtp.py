@@ -253,7 +253,10 @@ class SmtpTransport:
         server.down = why
         self._capacity -= len(server.connections)
         self._idle = [c for c in self._idle if c.server is not server]
-        log.warning("%s %s: given up for this run", server.target, why)
+        if self._capacity:  # else the run ends with an error that says it
+            log.warning(
+                "%s %s: given up for this run, its mail goes to the others", server.target, why
+            )
         for connection in server.connections:
             connection.stop_for_good()
 
