@@ -170,3 +170,11 @@ def test_typeset_sets_chinese_punctuation_full_width() -> None:
     latin = "年产值约1.4万吨 ITEM (GmbH) a,b 10:30"
     assert typeset(latin) == latin
     assert not [n for n in punctuation(typeset(latin)) if n.startswith("FULLWIDTH")]
+
+
+def test_excerpt_knows_full_width_sentence_and_clause_ends() -> None:
+    question, comma = "\uff1f", "\uff0c"
+    sentences = "第一句" * 10 + question + "第二句" * 40 + "\u3002"
+    assert excerpt(sentences, limit=60) == "第一句" * 10 + question
+    clause = "甲" * 50 + comma + "乙" * 100 + "\u3002"
+    assert excerpt(clause, limit=120) == "甲" * 50 + "\u2026\u2026"
