@@ -17,8 +17,6 @@ from publisher.model import Article, Figure, Issue
 from publisher.render.blocks import Block, blocks_of
 from publisher.render.links import Links
 from publisher.render.text import clean, clean_one_line, excerpt, typeset
-
-# Imported for the types only: the store imports nothing from here.
 from publisher.store.archive import IssueSummary, StoredIssue
 
 UNTITLED = "\uff08\u65e0\u9898\uff09"  # (无题) with full-width parentheses
@@ -267,9 +265,6 @@ def _article_view(
     # A title made only of control characters must still name the entry; a brief
     # the paper printed without one is named by its label.
     fallback = (kicker or BRIEF) if article.untitled else UNTITLED
-    text_blocks = [b.text for b in blocks if b.kind == "text"]
-    captions = [f.legend for f in figures if f.legend]
-    lede_source = (text_blocks or paragraphs or tuple(captions) or ("",))[0]
     return ArticleView(
         slug=article.slug,
         kicker=kicker,
@@ -278,7 +273,7 @@ def _article_view(
         authors=tuple(clean_one_line(a) for a in article.authors),
         paragraphs=paragraphs,
         untitled=article.untitled,
-        lede=excerpt(clean_one_line(lede_source)),
+        lede=_lede(blocks, figures),
         url=links.url(links.article(issue.number, article.slug)),
         id=links.entry_id(issue.date, issue.number, article.slug),
         published=published,
@@ -289,6 +284,13 @@ def _article_view(
         source=_optional(article.source),
         page=_page_label(article.page, article.page_name),
     )
+
+
+def _lede(blocks: tuple[Block, ...], figures: tuple[FigureView, ...]) -> str:
+    """The first plain paragraph, shortened; else the first block; else a photo's caption."""
+    texts = [b.text for b in blocks if b.kind == "text"] or [b.text for b in blocks]
+    texts += [f.legend for f in figures if f.legend]
+    return excerpt(clean_one_line(texts[0])) if texts else ""
 
 
 def _figure_view(
