@@ -217,7 +217,10 @@ def test_brief_title_takes_a_second_clause_when_the_first_is_a_time() -> None:
 
 def test_a_clause_too_long_for_a_title_gives_no_title_rather_than_a_cut_one() -> None:
     assert brief_title("很长" * 40 + "。") is None
-    assert brief_title("区图书馆开展读书月活动\uff0c吸引读者" + "很多" * 30) == "区图书馆开展读书月活动"
+    assert (
+        brief_title("区图书馆开展读书月活动\uff0c吸引读者" + "很多" * 30)
+        == "区图书馆开展读书月活动"
+    )
 
 
 # --- paragraphs ---------------------------------------------------------------
@@ -329,3 +332,25 @@ def test_missing_or_bad_metadata_is_refused_with_a_hint(text: str, words: str) -
     with pytest.raises(InputError, match=words) as error:
         parse_issue(text)
     assert error.value.hint  # every refusal says how to fix it
+
+
+# --- bounds -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ("\n\n".join("区" for _ in range(8_001)), "paragraphs"),
+        ("短行\n" * 20_001, "lines"),
+        ("[" * 20_001, "Markdown marks"),
+    ],
+)
+def test_more_than_an_issue_ever_holds_is_refused_in_one_line(body: str, says: str) -> None:
+    with pytest.raises(InputError, match=says) as refused:
+        parse_issue(HEAD + "## 标题\n\n" + body, "big.md")
+    assert "\n" not in str(refused.value) and str(refused.value).startswith("big.md: ")
+
+
+def test_a_long_issue_within_the_bounds_is_read() -> None:
+    body = "\n\n".join(f"## 标题{i}\n\n本报讯(记者 张明)正文。" for i in range(2_000))
+    assert len(parse_issue(HEAD + body).articles) == 2_000

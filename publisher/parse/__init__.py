@@ -8,18 +8,20 @@ articles are assembled in ``articles``. It does no I/O.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from publisher.errors import InputError
 from publisher.model import Issue, weekday_of
 from publisher.parse.articles import assemble_articles
 from publisher.parse.blocks import Block, read_blocks
-from publisher.parse.colophon import Colophon, read_colophon
+from publisher.parse.colophon import Colophon, has_colophon_role, read_colophon
 from publisher.parse.dateline import DateLine, dateline_doubts, merge_datelines, read_dateline
 from publisher.parse.decode import decode
 from publisher.parse.doubts import Doubt
 from publisher.parse.frontmatter import read_front_matter
 from publisher.parse.headlines import clean_heading
+from publisher.parse.limits import check_limits
 from publisher.parse.lunar import lunar_date_of
 from publisher.parse.pages import RunningHeader, is_staff_line, read_running_header
 from publisher.parse.text import fold
@@ -29,6 +31,11 @@ __all__ = ["Doubt", "ParsedIssue", "decode", "parse_issue", "read_issue"]
 # A masthead is a paper's name: short, and no sentence.
 _MASTHEAD_MAX = 12
 _MASTHEAD_FORBIDDEN = set('\u3002\u2014\u201c\u201d",!?:;()')
+# Page furniture is a short line naming a page, an issue, a date or a page's staff.
+_PAGE_LINE_MAX = 60
+_PAGE_HINT = re.compile(
+    r"版|期|年|月|星期|礼拜|周[一二三四五六日天]|农历|[A-Z\uff21-\uff3a]\s?\d|编|校|审"
+)
 # A colophon may run over a few short paragraphs, each a name or two.
 _COLOPHON_BLOCKS = 4
 _COLOPHON_PART = 40
@@ -49,6 +56,7 @@ def parse_issue(text: str, source: str | None = None) -> Issue:
 
 def read_issue(text: str, source: str | None = None) -> ParsedIssue:
     """Parse the text of one issue, with its doubts. Raises ``InputError`` if it cannot be used."""
+    check_limits(text, source)
     document = read_blocks(text)
     front = read_front_matter(document.front_matter, source)
     blocks = [part for block in document.blocks for part in _split_page_lines(block, source)]
@@ -190,6 +198,8 @@ def _split_page_lines(block: Block, source: str | None) -> list[Block]:
 
 
 def _is_page_line(line: str, source: str | None) -> bool:
+    if len(line) > _PAGE_LINE_MAX or not _PAGE_HINT.search(line):
+        return False  # the common case, decided without the three readers
     return bool(
         is_staff_line(line) or read_running_header(line) or read_dateline(line, source=source)
     )
@@ -201,8 +211,12 @@ def _read_colophon(blocks: list[Block], start: int) -> tuple[Colophon | None, in
     It may stand in one block or run over a few short ones: names in one
     paragraph, their role (主办) in the next.
     """
-    for count in range(1, _COLOPHON_BLOCKS + 1):
-        group = blocks[start : start + count]
+    window = blocks[start : start + _COLOPHON_BLOCKS]
+    with_role = [i for i, b in enumerate(window) if has_colophon_role(b.text)]
+    if not with_role:
+        return None, 0  # no 主办 or 出版 here: the common case, decided at once
+    for count in range(with_role[0] + 1, len(window) + 1):
+        group = window[:count]
         if len(group) < count or any(b.kind != "paragraph" for b in group):
             break
         if count > 1 and len(group[-2].text) > _COLOPHON_PART:

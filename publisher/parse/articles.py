@@ -32,6 +32,9 @@ from publisher.parse.headlines import clean_heading, group_headline
 from publisher.parse.pages import RunningHeader
 from publisher.parse.paragraphs import join_broken
 
+# How many articles after a 下转 note its continuation may be printed.
+_CONTINUATION_REACH = 300
+
 
 @dataclass
 class _Paragraph:
@@ -80,7 +83,8 @@ class _Reader:
     pending_note: str | None = None  # an editor's note waiting for its article
     column: str | None = None
     page: RunningHeader | None = None
-    caption_wanted: Figure | None = None  # the figure just read, still without caption
+    # The figure just read, still without caption: its article and place there.
+    caption_wanted: tuple[_Draft, int] | None = None
 
     @property
     def current(self) -> _Draft | None:
@@ -147,7 +151,7 @@ def _read_block(reader: _Reader, block: Block) -> None:
         if draft is None or draft.closed or (reader.column and _begun(draft)):
             draft = reader.open(column=reader.column)
         draft.figures.append(figure)
-        reader.caption_wanted = figure
+        reader.caption_wanted = (draft, len(draft.figures) - 1)
         return
     wanted, reader.caption_wanted = reader.caption_wanted, None
     lines = list(block.lines)
@@ -157,7 +161,7 @@ def _read_block(reader: _Reader, block: Block) -> None:
         if not lines:
             return
     text = Block(block.kind, tuple(lines)).text
-    if wanted is not None and _caption(reader, wanted, text):
+    if wanted is not None and _caption(wanted, text):
         return
     if block.kind == "item":
         _list_item(reader, block, text)
@@ -177,13 +181,13 @@ def _reporter_line(reader: _Reader, names: tuple[str, ...]) -> None:
         draft.closed = True
 
 
-def _caption(reader: _Reader, figure: Figure, text: str) -> bool:
+def _caption(wanted: tuple[_Draft, int], text: str) -> bool:
     """Read ``text`` as the caption of the figure just before it, if it is one."""
     caption = read_caption(text)
     if caption is None:
         return False
-    draft = next(d for d in reversed(reader.drafts) if figure in d.figures)
-    index = draft.figures.index(figure)
+    draft, index = wanted
+    figure = draft.figures[index]
     draft.figures[index] = Figure(figure.src, figure.alt, caption.text, caption.credit)
     return True
 
@@ -291,7 +295,9 @@ def _join_continued(drafts: list[_Draft]) -> tuple[list[_Draft], list[Doubt]]:
         if first.continues_on is None:
             i += 1
             continue
-        later = [d for d in drafts[i + 1 :] if d.continued_from is not None]
+        # The rest is printed a few pages on: looking further would only make a
+        # hostile file of a thousand notes cost a million comparisons.
+        later = [d for d in drafts[i + 1 : i + 1 + _CONTINUATION_REACH] if d.continued_from]
         rest = (
             next((d for d in later if d.title and d.title == first.title), None)
             or next((d for d in later if d.page and d.page.page == first.continues_on), None)

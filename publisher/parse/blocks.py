@@ -10,6 +10,7 @@ so that one item stays one line in every output.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -41,7 +42,7 @@ class Block:
     src: str | None = None
     list_id: int = 0  # items of one list share it
 
-    @property
+    @cached_property
     def text(self) -> str:
         """The lines joined as print text is read (no space across a CJK line break)."""
         return join_lines(list(self.lines))

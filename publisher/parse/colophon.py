@@ -18,6 +18,7 @@ _ROLES = sorted(_ORGANIZER_ROLES + _PUBLISHER_ROLES, key=len, reverse=True)
 # Matched on folded text (``text.fold``): ":" stands for both widths of the colon.
 _ROLE_FIRST = re.compile(rf"^({'|'.join(_ROLES)}):\s*(.*)$")
 _ROLE_LAST = re.compile(rf"^(.*?)\s*({'|'.join(_ROLES)})$")
+_ROLE_WORD = re.compile("|".join(_ROLES))
 # A colophon is a short notice, never a sentence of an article.
 _MAX_LENGTH = 120
 
@@ -28,6 +29,11 @@ class Colophon:
 
     organizers: tuple[str, ...] = ()
     publisher: str | None = None
+
+
+def has_colophon_role(text: str) -> bool:
+    """Whether ``text`` names a colophon's role (主办, 出版…): a cheap test before ``read_colophon``."""
+    return _ROLE_WORD.search(text) is not None
 
 
 def read_colophon(lines: tuple[str, ...]) -> Colophon | None:

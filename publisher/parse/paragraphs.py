@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from publisher.parse.text import ends_sentence, glue
+from publisher.parse.text import ends_sentence, join_text
 
 
 def join_broken(paragraphs: list[str]) -> list[str]:
@@ -11,10 +11,10 @@ def join_broken(paragraphs: list[str]) -> list[str]:
     ``…以`` followed by ``全过程数字化管理为抓手…`` is one paragraph that a column
     break cut in two.
     """
-    joined: list[str] = []
+    runs: list[list[str]] = []  # the pieces of each paragraph, joined once at the end
     for paragraph in paragraphs:
-        if joined and not ends_sentence(joined[-1]):
-            joined[-1] = glue(joined[-1], paragraph)
+        if runs and not ends_sentence(runs[-1][-1]):
+            runs[-1].append(paragraph)
         else:
-            joined.append(paragraph)
-    return joined
+            runs.append([paragraph])
+    return [join_text(run) for run in runs]

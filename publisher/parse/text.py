@@ -78,25 +78,31 @@ def squeeze(text: str) -> str:
 
 def join_lines(lines: list[str]) -> str:
     """Join wrapped lines: no space across a CJK boundary, one space between Latin words."""
-    text = ""
-    for line in (squeeze(line) for line in lines):
-        if not line:
-            continue
-        text = glue(text, line) if text else line
-    return text
+    return join_text([line for line in (squeeze(line) for line in lines) if line])
 
 
-def glue(left: str, right: str) -> str:
-    """``left`` and ``right`` joined across a line break, with a space only between Latin text.
+def join_text(pieces: list[str]) -> str:
+    """Non-empty ``pieces`` joined across line breaks, with a space only between Latin text.
+
+    Built in one pass (a text grown piece by piece would be copied again and again).
+    """
+    parts: list[str] = []
+    for i, piece in enumerate(pieces):
+        if i and _needs_space(pieces[i - 1], piece):
+            parts.append(" ")
+        parts.append(piece)
+    return "".join(parts)
+
+
+def _needs_space(left: str, right: str) -> bool:
+    """Whether a line break between ``left`` and ``right`` reads as a space (Latin text).
 
     Decided on folded characters, so both widths join alike: a clause mark after
     Chinese (``第一项；`` or ``第一项;``) is Chinese, after Latin (``was,``) it is Latin.
     """
     last, first = fold(left[-1]), fold(right[0])
     chinese_mark = re.fullmatch(_CLAUSE_MARK, last) and len(left) > 1 and is_cjk(fold(left[-2]))
-    if is_cjk(last) or is_cjk(first) or chinese_mark:
-        return left + right
-    return f"{left} {right}"
+    return not (is_cjk(last) or is_cjk(first) or chinese_mark)
 
 
 def ends_sentence(text: str) -> bool:
