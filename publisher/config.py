@@ -145,6 +145,18 @@ class DeliverySettings:
     wait_seconds: float = 900.0  # how long one run waits for retries before it returns
 
 
+# Keys whose values an error message must never show: they hold a secret, or a URL
+# that may carry a password. Error messages end up in logs and terminals.
+SECRETS = frozenset(
+    {
+        ("security", "secret"),
+        ("security", "old_secrets"),
+        ("admin", "password_hash"),
+        ("database", "url"),
+        ("delivery", "url"),
+    }
+)
+
 SECTIONS: dict[str, type] = {
     "data": DataSettings,
     "database": DatabaseSettings,
@@ -266,14 +278,25 @@ def _load_section(
     for key in fields:
         env_name = f"{ENV_PREFIX}{name.upper()}_{key.upper()}"
         if env_name in env:
-            values[key] = _cast(env[env_name], hints[key], env_name, from_env=True)
+            values[key] = _cast(
+                env[env_name], hints[key], env_name, from_env=True, secret=(name, key) in SECRETS
+            )
         elif key in table:
-            values[key] = _cast(table[key], hints[key], f"[{name}] {key}", from_env=False)
+            values[key] = _cast(
+                table[key],
+                hints[key],
+                f"[{name}] {key}",
+                from_env=False,
+                secret=(name, key) in SECRETS,
+            )
     return cls(**values)
 
 
-def _cast(value: Any, hint: Any, where: str, *, from_env: bool) -> Any:
-    """Convert a value from TOML or the environment to the field's declared type."""
+def _cast(value: Any, hint: Any, where: str, *, from_env: bool, secret: bool = False) -> Any:
+    """Convert a value from TOML or the environment to the field's declared type.
+
+    The refusal names the key and, unless the key is one of ``SECRETS``, the value.
+    """
     if typing.get_origin(hint) in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(hint) if a is not type(None)]
         if (from_env and value == "") or value is None:
@@ -299,6 +322,10 @@ def _cast(value: Any, hint: Any, where: str, *, from_env: bool) -> Any:
                 return tuple(value)
     except ValueError:
         pass
+    if secret:
+        raise ConfigError(
+            f"{where} is not a valid {_type_name(hint)} (its value is secret, so not shown)"
+        )
     raise ConfigError(f"{where} has the value {value!r}, which is not a valid {_type_name(hint)}")
 
 
@@ -356,6 +383,7 @@ def _validate(settings: Settings) -> None:
         )
     if settings.site.feed_issues < 1:
         raise ConfigError("[site] feed_issues must be at least 1")
+    _validate_database(settings.database.url)
     _validate_delivery(settings)
     if settings.server.shutdown_seconds <= 0:
         raise ConfigError("[server] shutdown_seconds must be more than 0")
@@ -385,10 +413,37 @@ def _validate_crons(schedule: ScheduleSettings) -> None:
             )
 
 
+def _validate_database(url: str) -> None:
+    """Refuse a database URL SQLAlchemy cannot read, without showing its password."""
+    if not url:
+        return
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(url)
+    except (ArgumentError, ValueError) as e:
+        # ValueError: a port that is not a number (SQLAlchemy lets int() fail);
+        # its message shows the port only.
+        raise ConfigError(
+            f"[database] url {redact_url(url)!r} is not a valid URL",
+            "use e.g. sqlite:///var/publisher.db or postgresql+psycopg://user@host:5432/db",
+        ) from e
+
+
 def _validate_delivery(settings: Settings) -> None:
     from publisher.deliver.urls import parse_delivery_urls
 
-    parse_delivery_urls(settings.delivery_urls, Path.cwd())
+    try:
+        parse_delivery_urls(settings.delivery_urls, Path.cwd())
+    except ValueError as e:
+        # urlsplit refuses some URLs outright, e.g. a '[' in the password ("Invalid
+        # IPv6 URL"); its message is safe but says nothing about which URL.
+        bad = next((u for u in settings.delivery_urls if not _splits(u)), "")
+        raise ConfigError(
+            f"[delivery] url {redact_url(bad)!r} is not a valid URL ({e})",
+            "percent-encode special characters in the user name and password, e.g. '[' as %5B",
+        ) from None
     delivery = settings.delivery
     if delivery.batch_size < 1:
         raise ConfigError("[delivery] batch_size must be at least 1")
@@ -397,3 +452,29 @@ def _validate_delivery(settings: Settings) -> None:
             raise ConfigError(f"[delivery] {key} must be more than 0")
     if delivery.wait_seconds < 0:
         raise ConfigError("[delivery] wait_seconds must not be negative")
+
+
+def _splits(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        urlsplit(url).port  # noqa: B018 - reading the port is what may fail
+    except ValueError:
+        return False
+    return True
+
+
+def redact_url(url: str) -> str:
+    """``url`` with the password in its user part replaced by ``***``.
+
+    Plain string work rather than ``urlsplit``, so that it also hides the
+    password of a URL too broken to parse. The user part is taken to end at
+    the last '@', since an unencoded password may hold '/', '?', '#' or '@':
+    a URL with '@' further on is hidden too much, never too little.
+    """
+    scheme, sep, rest = url.partition("://")
+    user_info, at, host = rest.rpartition("@")
+    if not sep or not at or ":" not in user_info:
+        return url
+    user = user_info.partition(":")[0]
+    return f"{scheme}://{user}:***@{host}"

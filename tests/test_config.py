@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from publisher.config import load_settings
+from publisher.config import load_settings, redact_url
 from publisher.errors import ConfigError
+
+from .cli import assert_refused, run
 
 
 def test_defaults_need_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,3 +70,44 @@ def test_refusals_say_what_is_wrong(tmp_path: Path, toml: str, env: dict, words:
     config.write_text(toml, "utf-8")
     with pytest.raises(ConfigError, match=__import__("re").escape(words)):
         load_settings(config, env=env)
+
+
+# Each holds a secret a refusal must not show: the value of a secret key, or a
+# URL's password.
+SECRET_REFUSALS = [
+    ("[security]\nsecret = 123456789\n", {}, "123456789"),
+    ("[security]\nold_secrets = 987654321\n", {}, "987654321"),
+    ("[admin]\npassword_hash = 55555\n", {}, "55555"),
+    ("[database]\nurl = 4242\n", {}, "4242"),
+    ("", {"PUBLISHER_DATABASE_URL": "postgresql+psycopg://u:Pw0rd@db:abc/x"}, "Pw0rd"),
+    ("", {"PUBLISHER_DELIVERY_URL": "smtp://u:S3c[ret@mail.example"}, "S3c[ret"),
+    ("", {"PUBLISHER_DELIVERY_URL": "smtp://u:a/b[c@mail.example"}, "a/b[c"),
+    ("", {"PUBLISHER_DELIVERY_URL": "smtp://u:S3cret@mail.example:x"}, "S3cret"),
+]
+
+
+@pytest.mark.parametrize(("toml", "env", "secret"), SECRET_REFUSALS)
+def test_refusals_never_show_a_secret(tmp_path: Path, toml: str, env: dict, secret: str) -> None:
+    config = tmp_path / "p.toml"
+    config.write_text(toml, "utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_settings(config, env=env)
+    assert secret not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"PUBLISHER_DELIVERY_URL": "smtp://u:S3c[ret@mail.example"},
+        {"PUBLISHER_DATABASE_URL": "postgresql+psycopg://u:Pw0rd@db:abc/x"},
+    ],
+)
+def test_broken_urls_are_one_line_exit_2_without_the_password(tmp_path: Path, env: dict) -> None:
+    line = assert_refused(run("issues", env=env, cwd=tmp_path), "url", "***")
+    assert "S3c[ret" not in line and "Pw0rd" not in line
+
+
+def test_redact_url_hides_any_password() -> None:
+    assert redact_url("smtp://u:p@ss/w?rd#@host:25?pool=2") == "smtp://u:***@host:25?pool=2"
+    assert redact_url("postgresql://news@db/publisher") == "postgresql://news@db/publisher"
+    assert redact_url("outbox:var/outbox") == "outbox:var/outbox"

@@ -170,8 +170,6 @@ def _number(
 
 def _redact(url: str) -> str:
     """The URL with its password hidden: error messages end up in logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()
+    from publisher.config import redact_url  # config imports this module
+
+    return redact_url(url)
