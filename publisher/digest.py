@@ -3,29 +3,42 @@
 Rendering (Jinja2, premailer) is costly and happens once per issue in
 ``publisher.render``. What differs per subscriber (their name, address and
 signed links) is left in the rendered text as markers such as
-``__PUB_UNSUBSCRIBE_URL__``; delivery fills them with ``Digest.personalize``,
-which is only string joins. Markers use letters and underscores so that they
-survive HTML, CSS inlining and URL encoding untouched.
+``__PUB_3f9c2a7e1b04d865_UNSUBSCRIBE_URL__``; delivery fills them with
+``Digest.personalize``, which is only string joins. Markers use letters, digits
+and underscores so that they survive HTML, CSS inlining and URL encoding
+untouched. Each rendering draws a random nonce for its markers: article text
+(which may say anything, and plain text is not escaped) cannot contain a
+marker it never saw, so it can never be turned into a reader's address or link.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 FIELDS = ("name", "email", "unsubscribe_url", "preferences_url")
 
 
-def marker(field: str) -> str:
-    """The placeholder for ``field`` in a rendered digest."""
+def new_nonce() -> str:
+    """A fresh random part for one rendering's markers (64 bits: never guessed)."""
+    return secrets.token_hex(8)
+
+
+def marker(field: str, nonce: str) -> str:
+    """The placeholder for ``field`` in a digest rendered with ``nonce``."""
     if field not in FIELDS:
         raise ValueError(f"unknown personal field {field!r}")
-    return f"__PUB_{field.upper()}__"
+    return f"__PUB_{nonce}_{field.upper()}__"
 
 
-_MARKER = re.compile("__PUB_(" + "|".join(f.upper() for f in FIELDS) + ")__")
+def _marker_pattern(nonce: str) -> re.Pattern[str]:
+    if not re.fullmatch(r"[0-9a-f]{16,}", nonce):
+        # A short or fixed nonce is one article text could contain.
+        raise ValueError("a marker nonce must come from new_nonce()")
+    return re.compile(f"__PUB_{nonce}_(" + "|".join(f.upper() for f in FIELDS) + ")__")
 
 
 @dataclass(frozen=True)
@@ -35,9 +48,9 @@ class Template:
     parts: tuple[str, ...]
 
     @classmethod
-    def compile(cls, text: str) -> Template:
-        """Split ``text`` at every personal-field marker."""
-        pieces = _MARKER.split(text)
+    def compile(cls, text: str, nonce: str) -> Template:
+        """Split ``text`` at every personal-field marker made with ``nonce``."""
+        pieces = _marker_pattern(nonce).split(text)
         # re.split puts the captured field names at odd positions.
         return cls(tuple(p.lower() if i % 2 else p for i, p in enumerate(pieces)))
 

@@ -23,7 +23,7 @@ from publisher.deliver.message import (
     render_confirmation,
     to_bytes,
 )
-from publisher.digest import Digest, Template
+from publisher.digest import Digest, Template, new_nonce
 from publisher.errors import ConfigError, ValidationError
 
 SUBJECT = "新即墨 第2890期：即墨区召开全区经济工作会议 部署明年重点任务，推动高质量发展再上新台阶"
@@ -37,15 +37,12 @@ UNSUBSCRIBE = "https://news.xinjimo.cn/unsubscribe/WzEsImFiYyJd.Z0T5ag.c2lnbmF0d
 
 
 def digest(subject: str = SUBJECT) -> Digest:
-    return Digest(
-        "新即墨",
-        "xinjimo",
-        2890,
-        subject,
-        "即墨区召开",
-        Template.compile(HTML),
-        Template.compile(TEXT),
-    )
+    nonce = new_nonce()
+
+    def compiled(text: str) -> Template:
+        return Template.compile(text.replace("__PUB_", f"__PUB_{nonce}_"), nonce)
+
+    return Digest("新即墨", "xinjimo", 2890, subject, "即墨区召开", compiled(HTML), compiled(TEXT))
 
 
 def values(**changes: str) -> dict[str, str]:
@@ -288,3 +285,39 @@ def test_the_parts_are_exactly_the_personalised_digest(app) -> None:
         head, _, body = data.partition(b"\r\n\r\n")
         assert max(len(line) for line in head.split(b"\r\n")) <= 998
         assert max(len(line) for line in body.split(b"\r\n")) <= 78  # base64: 76 a line
+
+
+def test_marker_text_in_an_article_stays_text_in_every_reader_s_message(
+    app, tmp_path: Path
+) -> None:
+    """Text that looks like a personal field is never filled with a reader's address or link."""
+    import datetime as dt
+
+    from publisher.ingest import ingest_files
+    from publisher.render.digest import render_digest
+
+    from .render_support import write_issue
+
+    bait = "请回复__PUB_EMAIL__与__PUB_UNSUBSCRIBE_URL__及__PUB_NAME__。"
+    path = write_issue(tmp_path, 9, dt.date(2024, 3, 1), title=bait, paragraph=bait + "正文。")
+    issue = ingest_files(app, [path])[0].issue
+    digest = render_digest(app.settings, issue, "xinjimo")
+    person = values()
+    message = parse_message(MessageBuilder(app.settings, digest).render(person))
+    for subtype in ("plain", "html"):
+        body = message.get_body((subtype,)).get_content()
+        assert body.count("__PUB_EMAIL__") >= 2, subtype  # the title and the paragraph
+        assert "__PUB_UNSUBSCRIBE_URL__" in body and "__PUB_NAME__" in body
+        # The reader's own values appear only where the footer puts them.
+        assert body.count(person["email"]) == 1, subtype
+        assert body.count(UNSUBSCRIBE) == 1, subtype
+
+
+def test_a_marker_needs_the_rendering_s_own_nonce() -> None:
+    nonce, other = new_nonce(), new_nonce()
+    assert nonce != other and len(nonce) >= 16
+    text = f"a __PUB_{other}_EMAIL__ b __PUB_{nonce}_EMAIL__ c __PUB_EMAIL__"
+    filled = Template.compile(text, nonce).fill({"email": "x@y.cn"})
+    assert filled == f"a __PUB_{other}_EMAIL__ b x@y.cn c __PUB_EMAIL__"
+    with pytest.raises(ValueError):
+        Template.compile(text, "")  # a fixed marker is one any text could hold

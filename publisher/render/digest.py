@@ -14,7 +14,7 @@ from typing import Any
 from premailer import Premailer
 
 from publisher.config import Settings
-from publisher.digest import FIELDS, Digest, Template, marker
+from publisher.digest import FIELDS, Digest, Template, marker, new_nonce
 from publisher.images import ImageInfo
 from publisher.model import Issue
 from publisher.render.templating import render
@@ -80,7 +80,8 @@ def _issue_context(view: IssueView, full_text: bool) -> dict[str, Any]:
 
 
 def _digest(context: dict[str, Any]) -> Digest:
-    personal = {field: marker(field) for field in FIELDS}
+    nonce = new_nonce()  # fresh each time: no article text can hold these markers
+    personal = {field: marker(field, nonce) for field in FIELDS}
     lead: IssueView = context["lead"]
     return Digest(
         publication=lead.publication,
@@ -88,8 +89,10 @@ def _digest(context: dict[str, Any]) -> Digest:
         number=lead.number,
         subject=context["subject"],
         preheader=context["preheader"],
-        html=Template.compile(inline_css(render("digest.html", **context, personal=personal))),
-        text=Template.compile(render("digest.txt", **context, personal=personal)),
+        html=Template.compile(
+            inline_css(render("digest.html", **context, personal=personal)), nonce
+        ),
+        text=Template.compile(render("digest.txt", **context, personal=personal), nonce),
     )
 
 
