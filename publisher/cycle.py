@@ -1,13 +1,19 @@
 """One tick of the publishing cycle: pick up new issues, build them, send what is due.
 
-``publisher run-cycle`` and the scheduler both call ``run_cycle``.
+``publisher run-cycle`` and the scheduler both call ``run_cycle``. Each file,
+each build and each send is done on its own: one that fails is logged with its
+name and the tick goes on to the rest, so a single poisoned issue can never
+stop every later tick and the sends behind it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from publisher.app import Publisher
 from publisher.deliver.engine import SendBusyError
@@ -24,6 +30,8 @@ WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # How far back a tick looks for issues not yet sent.
 RECENT_ISSUES = 10
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class CycleReport:
@@ -32,6 +40,7 @@ class CycleReport:
     inbox: InboxReport = field(default_factory=InboxReport)
     build: BuildReport = field(default_factory=BuildReport)
     sends: list[SendReport] = field(default_factory=list)
+    failed_sends: list[tuple[str, int, str]] = field(default_factory=list)  # name, number, why
 
     def facts(self) -> dict[str, int]:
         """Counts for a log line."""
@@ -40,7 +49,21 @@ class CycleReport:
             "refused": len(self.inbox.failed),
             "built": len(self.build.issues),
             "sends": len(self.sends),
+            "failed": len(self.build.failed) + len(self.failed_sends),
         }
+
+    def send(self, publication: str, number: int, attempt: Callable[[], SendReport]) -> None:
+        """Run one send; a failure is logged with its name and kept, and the tick goes on."""
+        try:
+            self.sends.append(attempt())
+        except Exception as error:  # any: one issue must not stop the others' sends
+            reason = f"{type(error).__name__}: {error}"
+            self.failed_sends.append((publication, number, reason))
+            log.error(
+                f"cannot send {publication!r} issue {number}: {reason}",
+                extra={"publication": publication, "number": number, "error": reason},
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )
 
 
 def run_cycle(
@@ -65,11 +88,12 @@ def run_cycle(
         for number in due_issues(app, name):
             if stop is not None and stop.is_set():
                 return report
-            report.sends.append(send_issue(app, number, name, stop=stop))
+            report.send(name, number, partial(send_issue, app, number, name, stop=stop))
         if WEEKDAY_NAMES[today.weekday()] == app.settings.schedule.weekly_day:
             week = weekly_issues(app, name, today)
             if week and not (stop is not None and stop.is_set()):
-                report.sends.append(_send_weekly(app, name, week, stop))
+                newest = week[-1].issue.number
+                report.send(name, newest, partial(_send_weekly, app, name, week, stop))
     return report
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import logging
 import shutil
 from pathlib import Path
 
@@ -13,12 +15,13 @@ from publisher.config import load_settings
 from publisher.cycle import run_cycle
 from publisher.deliver.ledger import Ledger
 from publisher.ingest import ingest_files
+from publisher.parse import parse_issue
 from publisher.weekly import issues_of_weekly_send
 from subscribers.model import NewSubscriber
 
 from .conftest import SAMPLE
 from .outbox import messages, text_of
-from .render_support import write_issue
+from .render_support import issue_text, write_issue
 
 
 def recipients(app: Publisher) -> list[str]:
@@ -118,3 +121,24 @@ def test_one_weekly_digest_a_week_and_late_issues_go_in_the_next(
     for key, carried in ((21, [21]), (23, [22, 23])):
         send = ledger.find_send(app.archive.issue_id(key, "新即墨"), "weekly")
         assert [s.issue.number for s in issues_of_weekly_send(app, send)] == carried
+
+
+def test_a_poisoned_issue_stops_neither_the_other_builds_nor_the_sends(
+    app: Publisher, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An issue stored before names were checked (here a name of one bidi control)."""
+    app.subscribers.add("reader@example.com")
+    issue = parse_issue(issue_text(5, dt.date(2024, 1, 5)), "poisoned.md")
+    app.archive.save(dataclasses.replace(issue, publication="\u202e"))
+    app.settings.inbox_dir.mkdir(parents=True)
+    shutil.copy(SAMPLE, app.settings.inbox_dir)
+    with caplog.at_level(logging.ERROR):
+        report = run_cycle(app)
+    assert [(f.publication, f.number) for f in report.build.failed] == [("\u202e", None)]
+    assert any("'\\u202e'" in r.getMessage() for r in caplog.records)  # named in the log
+    assert (app.settings.site_dir / "xinjimo" / "2890" / "index.html").is_file()
+    assert [s.send.number for s in report.sends if s.send.publication == "新即墨"] == [2890]
+    assert "reader@example.com" in recipients(app)
+    assert report.facts()["failed"] >= 1
+    # The next tick tries the poisoned issue again, and still gets past it.
+    assert [f.publication for f in run_cycle(app).build.failed] == ["\u202e"]

@@ -4,13 +4,19 @@ A build touches only what an issue changes: the issue's own pages, its
 year's listing, the publication's front page and feeds (both bounded by
 ``[site] feed_issues``) and the site's root. None of these grows with the
 archive, so publishing issue 3,001 costs what publishing issue 31 did.
+
+Each issue, each publication's listings and feeds, and the site's root are
+built in isolation: one that fails (a stored issue the renderer cannot take)
+is logged with its name and left unbuilt, and the rest of the build goes on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -19,12 +25,15 @@ from publisher.images import ImageFile, site_name
 from publisher.render import feeds, jsonfeed, pages
 from publisher.render.digest import web_digest
 from publisher.render.files import write_atomic
+from publisher.render.leftovers import sweep_temporaries
 from publisher.render.links import FEEDS, PAGE, STYLESHEET, Links
 from publisher.render.templating import TEMPLATES
 from publisher.render.text import clean_one_line
 from publisher.render.view import IssueView, stored_view, summary_view
 
 STYLESHEET_SOURCE = TEMPLATES / "site.css"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -36,13 +45,23 @@ class BuiltIssue:
     page: Path  # the issue's table of contents
 
 
+@dataclass(frozen=True)
+class BuildFailure:
+    """What could not be built, and why: an issue, a publication's listings, or the root."""
+
+    publication: str | None  # None: the site's root
+    number: int | None  # None: the publication's listings and feeds
+    error: str
+
+
 @dataclass
 class BuildReport:
-    """What a build wrote."""
+    """What a build wrote, and what it could not build."""
 
     issues: list[BuiltIssue] = field(default_factory=list)
     feeds: list[Path] = field(default_factory=list)
     changed: list[Path] = field(default_factory=list)  # files whose content changed
+    failed: list[BuildFailure] = field(default_factory=list)
 
 
 def build_changed(app: Publisher) -> BuildReport:
@@ -71,8 +90,10 @@ def build_issues(app: Publisher, keys: Iterable[tuple[str, int]]) -> BuildReport
         return report
     site = _Site(app, report)
     for publication, numbers in by_publication.items():
-        site.publication(publication, numbers)
-    site.root()
+        with site.isolated(publication):
+            site.publication(publication, numbers)
+    with site.isolated(None):
+        site.root()
     return report
 
 
@@ -84,12 +105,37 @@ class _Site:
         self.settings = app.settings
         self.root_dir = app.settings.site_dir
         self.report = report
+        self.swept: set[Path] = set()  # directories cleared of a killed build's temporary files
 
     def write(self, path: PurePosixPath, content: str | bytes) -> Path:
         target = self.root_dir.joinpath(*path.parts)
+        if target.parent not in self.swept:
+            self.swept.add(target.parent)
+            sweep_temporaries(target.parent)
         if write_atomic(target, content):
             self.report.changed.append(target)
         return target
+
+    @contextmanager
+    def isolated(self, publication: str | None, number: int | None = None) -> Iterator[None]:
+        """Run one part of the build; a failure is logged and recorded, not raised.
+
+        Any exception, not only ours: the point is that one stored issue the
+        renderer chokes on cannot stop every later build, and the sends after it.
+        """
+        try:
+            yield
+        except Exception as error:  # isolation is the purpose: anything may fail
+            reason = f"{type(error).__name__}: {error}"
+            self.report.failed.append(BuildFailure(publication, number, reason))
+            what = "the site's root" if publication is None else repr(publication)
+            if number is not None:
+                what += f" issue {number}"
+            log.error(
+                f"cannot build {what}: {reason}",
+                extra={"publication": publication, "number": number, "error": reason},
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )
 
     def publication(self, publication: str, numbers: list[int]) -> None:
         archive = self.app.archive
@@ -100,13 +146,14 @@ class _Site:
         built = []
         years: set[int] = set()
         for number in numbers:
-            stored = archive.stored(number, publication)
-            view = stored_view(stored, self.settings)
-            self.images(archive.images(number, publication), number, links)
-            page = self.issue(view, links, chrome)
-            self.report.issues.append(BuiltIssue(publication, number, page))
-            built.append((number, stored.updated_at))
-            years.add(view.date.year)
+            with self.isolated(publication, number):
+                stored = archive.stored(number, publication)
+                view = stored_view(stored, self.settings)
+                self.images(archive.images(number, publication), number, links)
+                page = self.issue(view, links, chrome)
+                self.report.issues.append(BuiltIssue(publication, number, page))
+                built.append((number, stored.updated_at))
+                years.add(view.date.year)
 
         all_years = self.years(publication, links, years)
         for year in sorted(years):
