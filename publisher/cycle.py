@@ -17,8 +17,8 @@ from functools import partial
 
 from publisher.app import Publisher
 from publisher.deliver.engine import SendBusyError
-from publisher.deliver.ledger import Ledger
-from publisher.deliver.service import SendReport, resume_unfinished, send_issue
+from publisher.deliver.ledger import Ledger, SendInfo
+from publisher.deliver.service import SendReport, send_issue
 from publisher.inbox import InboxReport, process_inbox
 from publisher.render.build import BuildReport, build_changed
 from publisher.render.digest import render_weekly_digest
@@ -56,6 +56,8 @@ class CycleReport:
         """Run one send; a failure is logged with its name and kept, and the tick goes on."""
         try:
             self.sends.append(attempt())
+        except SendBusyError:
+            return  # a live process is on it
         except Exception as error:  # any: one issue must not stop the others' sends
             reason = f"{type(error).__name__}: {error}"
             self.failed_sends.append((publication, number, reason))
@@ -82,7 +84,7 @@ def run_cycle(
     report = CycleReport()
     report.inbox = process_inbox(app)
     report.build = build_changed(app)
-    report.sends.extend(resume_interrupted(app, stop))
+    _resume_into(report, app, stop)
     today = today or dt.datetime.now(app.settings.timezone).date()
     for name in cycle_publications(app, publication):
         for number in due_issues(app, name):
@@ -113,22 +115,27 @@ def _send_weekly(
 
 
 def resume_interrupted(app: Publisher, stop: threading.Event | None = None) -> list[SendReport]:
-    """Resume every send a crash or a restart interrupted, every-issue and weekly alike."""
-    return [*resume_unfinished(app, stop), *_resume_weekly(app, stop)]
+    """Resume every send a crash or a restart interrupted, every-issue and weekly alike.
+
+    Sends another live process holds are left to it; one that fails is logged.
+    """
+    report = CycleReport()
+    _resume_into(report, app, stop)
+    return report.sends
 
 
-def _resume_weekly(app: Publisher, stop: threading.Event | None) -> list[SendReport]:
-    """Resume weekly sends a restart interrupted, with the digest of the same week."""
-    reports = []
+def _resume_into(report: CycleReport, app: Publisher, stop: threading.Event | None) -> None:
     for send in Ledger(app.db).unfinished_sends():
-        if send.cadence != "weekly":
-            continue
-        try:
-            week = issues_of_weekly_send(app, send)
-            reports.append(_send_weekly(app, send.publication, week, stop))
-        except SendBusyError:
-            continue  # a live process is on it
-    return reports
+        if send.cadence == "weekly":
+            attempt = partial(_resume_weekly, app, send, stop)
+        else:
+            attempt = partial(send_issue, app, send.number, send.publication, stop=stop)
+        report.send(send.publication, send.number, attempt)
+
+
+def _resume_weekly(app: Publisher, send: SendInfo, stop: threading.Event | None) -> SendReport:
+    """Resume a weekly send with the digest of the same week."""
+    return _send_weekly(app, send.publication, issues_of_weekly_send(app, send), stop)
 
 
 def cycle_publications(app: Publisher, publication: str | None) -> list[str]:

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 
 from publisher.app import Publisher
 from publisher.config import load_settings
@@ -126,10 +127,16 @@ def test_one_weekly_digest_a_week_and_late_issues_go_in_the_next(
 def test_a_poisoned_issue_stops_neither_the_other_builds_nor_the_sends(
     app: Publisher, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """An issue stored before names were checked (here a name of one bidi control)."""
+    """Rows written past today's checks: a name no feed can be titled with (one bidi
+    control), and a slug no List-Id header can carry (so its digest cannot be built)."""
     app.subscribers.add("reader@example.com")
     issue = parse_issue(issue_text(5, dt.date(2024, 1, 5)), "poisoned.md")
     app.archive.save(dataclasses.replace(issue, publication="\u202e"))
+    app.archive.save(dataclasses.replace(issue, publication="坏报"))
+    with app.db.transaction() as connection:
+        connection.execute(
+            sqlalchemy.text("UPDATE publications SET slug = 'bad slug' WHERE name = '坏报'")
+        )
     app.settings.inbox_dir.mkdir(parents=True)
     shutil.copy(SAMPLE, app.settings.inbox_dir)
     with caplog.at_level(logging.ERROR):
@@ -139,6 +146,7 @@ def test_a_poisoned_issue_stops_neither_the_other_builds_nor_the_sends(
     assert (app.settings.site_dir / "xinjimo" / "2890" / "index.html").is_file()
     assert [s.send.number for s in report.sends if s.send.publication == "新即墨"] == [2890]
     assert "reader@example.com" in recipients(app)
-    assert report.facts()["failed"] >= 1
+    assert [(name, number) for name, number, _ in report.failed_sends] == [("坏报", 5)]
+    assert report.facts()["failed"] == 2
     # The next tick tries the poisoned issue again, and still gets past it.
     assert [f.publication for f in run_cycle(app).build.failed] == ["\u202e"]

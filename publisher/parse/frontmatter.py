@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,10 +89,17 @@ def _validate(name: str, value: Any, source: str | None) -> Any:
         items = value if isinstance(value, list) else [value]
         if not all(isinstance(v, str | int) for v in items):
             raise bad("a list of names")
-        return tuple(one_line(str(v)) for v in items if one_line(str(v)))
+        names = tuple(one_line(str(v)) for v in items if one_line(str(v)))
+        if not all(has_visible(n) for n in names):
+            raise _invisible(name, source)
+        return names
     if isinstance(value, dict | list):
         raise bad("text")
     text = one_line(str(value))
+    if text and not has_visible(text):
+        # A name of bidi marks or zero-width spaces would be stored, and then no
+        # feed, page or mail could be titled with it.
+        raise _invisible(name, source)
     if name == "publication" and len(text) > MAX_PUBLICATION:
         raise InputError(
             f"front matter 'publication' is longer than {MAX_PUBLICATION} characters",
@@ -99,6 +107,31 @@ def _validate(name: str, value: Any, source: str | None) -> Any:
             source=source,
         )
     return text or None
+
+
+def _invisible(name: str, source: str | None) -> InputError:
+    return InputError(
+        f"front matter '{name}' has no visible characters",
+        f"write e.g. {_EXAMPLES[name]}",
+        source=source,
+    )
+
+
+# Letters that render as blank space: Hangul fillers and the blank Braille pattern.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def has_visible(text: str) -> bool:
+    """Whether ``text`` shows anything.
+
+    That is a character that is not a space, a control, a format character (bidi
+    marks, zero-width spaces), a combining mark or a blank letter such as U+3164.
+    Every name and title must pass: one that reads as nothing cannot title a
+    feed, a page or a mail, and would be invisible in any listing.
+    """
+    return any(
+        unicodedata.category(char)[0] not in "CZM" and char not in _BLANK_LETTERS for char in text
+    )
 
 
 def one_line(text: str) -> str:
