@@ -14,19 +14,25 @@ import time
 
 
 class StuckServer:
-    """Counts the connections it accepts and the command lines it reads."""
+    """Counts the connections it accepts, those still open, and the command lines it reads."""
 
     def __init__(self, seconds: float = 30.0) -> None:
         self.seconds = seconds
         self._lock = threading.Lock()
         self.connections = 0
+        self.open = 0
         self.commands: list[bytes] = []
 
     def __call__(self, connection: socket.socket) -> None:
         with self._lock:
             self.connections += 1
-        connection.settimeout(self.seconds)
-        self.session(connection, time.monotonic() + self.seconds)
+            self.open += 1
+        try:
+            connection.settimeout(self.seconds)
+            self.session(connection, time.monotonic() + self.seconds)
+        finally:
+            with self._lock:
+                self.open -= 1
 
     def session(self, connection: socket.socket, ends: float) -> None:
         raise NotImplementedError
@@ -77,3 +83,14 @@ class SilentAfterStarttls(StuckServer):
         connection.sendall(b"220 2.0.0 go ahead\r\n")
         while time.monotonic() < ends and connection.recv(4096):
             pass
+
+
+class TricklingHandshake(StuckServer):
+    """Answers a TLS client with a record announced as 16 KB long, then sends it two bytes at a time."""
+
+    def session(self, connection: socket.socket, ends: float) -> None:
+        connection.recv(4096)  # the ClientHello
+        connection.sendall(b"\x16\x03\x03\x40\x00")  # a handshake record of 16,384 bytes
+        while time.monotonic() < ends:
+            connection.sendall(b"\x00\x00")
+            time.sleep(0.5)

@@ -33,7 +33,13 @@ from subscribers.model import NewSubscriber
 
 from .conftest import SAMPLE
 from .smtp import GoodbyeController, Recorder, free_port, raw_server, smtp_server
-from .stuck_smtp import HangsAfterEhlo, SilentAfterStarttls, StuckServer, TricklingGreeting
+from .stuck_smtp import (
+    HangsAfterEhlo,
+    SilentAfterStarttls,
+    StuckServer,
+    TricklingGreeting,
+    TricklingHandshake,
+)
 
 FAST_RETRIES = {
     "PUBLISHER_DELIVERY_RETRY_SECONDS": "0.05",
@@ -629,10 +635,19 @@ def test_closing_does_not_wait_long_for_servers_that_ignore_quit() -> None:
     ("server", "url", "missed"),
     [
         (TricklingGreeting, {}, "gave no greeting within 1 seconds"),
-        (SilentAfterStarttls, {"tls": "starttls"}, "did not answer STARTTLS within 1 seconds"),
+        (
+            TricklingHandshake,
+            {"tls": "implicit"},
+            "did not finish the TLS handshake within 1 seconds",
+        ),
+        (
+            SilentAfterStarttls,
+            {"tls": "starttls"},
+            "did not finish the TLS handshake within 1 seconds",
+        ),
         (HangsAfterEhlo, {}, "did not answer MAIL FROM within 1 seconds"),
     ],
-    ids=["trickled-greeting", "no-tls-handshake", "hangs-after-ehlo"],
+    ids=["trickled-greeting", "trickled-tls", "silent-after-starttls", "hangs-after-ehlo"],
 )
 def test_a_server_stuck_at_any_step_is_given_up_at_its_deadline(
     server: type[StuckServer], url: dict[str, str], missed: str
@@ -646,9 +661,13 @@ def test_a_server_stuck_at_any_step_is_given_up_at_its_deadline(
                 transport.send(raw_message(b"hi\r\n"), "a@example.cn", "b@example.com")
         finally:
             transport.close()
-    # Each read came quickly enough; only a deadline on the whole step ends this.
-    assert time.monotonic() - started < 10  # the server would go on for 30
-    assert stuck.connections == 1  # the pool's other connection was never tried
+        # Each read came quickly enough; only a deadline on the whole step ends this.
+        assert time.monotonic() - started < 10  # the server would go on for 30
+        assert stuck.connections == 1  # the pool's other connection was never tried
+        # And the connection is really dropped, not left to a thread still reading it.
+        while stuck.open:
+            assert time.monotonic() - started < 10, "the connection is still open"
+            time.sleep(0.05)
 
 
 def test_a_server_that_hangs_after_ehlo_is_given_up_once_for_the_whole_send(

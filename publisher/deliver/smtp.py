@@ -233,6 +233,8 @@ class SmtpTransport:
             opened = _open(connection.target, opening)
         except BaseException as e:
             opened = e
+        finally:
+            opening.release()
         with self._opener_lock:  # so close() either sees this connection or we see it closed
             if self._closed or opening.abandoned:
                 if isinstance(opened, smtplib.SMTP):
@@ -248,15 +250,14 @@ class SmtpTransport:
         What already went into DATA runs on to its own deadline: the server may
         still answer it, and hanging up would only risk a second copy.
         """
-        if server.down is not None:
-            return
-        server.down = why
-        self._capacity -= len(server.connections)
-        self._idle = [c for c in self._idle if c.server is not server]
-        if self._capacity:  # else the run ends with an error that says it
-            log.warning(
-                "%s %s: given up for this run, its mail goes to the others", server.target, why
-            )
+        if server.down is None:
+            server.down = why
+            self._capacity -= len(server.connections)
+            self._idle = [c for c in self._idle if c.server is not server]
+            if self._capacity:  # else the run ends with an error that says it
+                log.warning(
+                    "%s %s: given up for this run, its mail goes to the others", server.target, why
+                )
         for connection in server.connections:
             connection.stop_for_good()
 
@@ -341,8 +342,7 @@ class _Opening:
         self.deadline = time.monotonic() + timeout
         self.abandoned = False
         self._lock = threading.Lock()
-        self._smtp: smtplib.SMTP | None = None
-        self._sock: socket.socket | None = None
+        self._handle: socket.socket | None = None  # a duplicate of the connection's socket
 
     def begin(self, step: str) -> None:
         """A new step starts now (called on the helper thread)."""
@@ -350,25 +350,38 @@ class _Opening:
             raise ConnectionAbortedError("given up")
         self.step, self.deadline = step, time.monotonic() + self.timeout
 
-    def attach(self, smtp: smtplib.SMTP, sock: socket.socket) -> None:
-        """The socket is connected: from now on, giving up can interrupt it."""
+    def attach(self, sock: socket.socket) -> None:
+        """The socket is connected: from now on, giving up can interrupt it.
+
+        Through a duplicate: a TLS wrap (implicit or STARTTLS) takes over the
+        socket object, but a shutdown through any descriptor of the connection
+        ends a read or a handshake blocked on it.
+        """
         with self._lock:
             if self.abandoned:
                 sock.close()
                 raise ConnectionAbortedError("given up")
-            self._smtp, self._sock = smtp, sock
+            self._handle = sock.dup()
+
+    def release(self) -> None:
+        """The opening is over, either way (called on the helper thread).
+
+        The duplicate would otherwise keep the connection open after smtplib closes it.
+        """
+        with self._lock:
+            handle, self._handle = self._handle, None
+        if handle is not None:
+            handle.close()
 
     def abandon(self) -> None:
         """Give up on this opening (called from the loop); the thread's result is discarded."""
         with self._lock:
             self.abandoned = True
-            # After STARTTLS the SMTP object holds a new (TLS) socket on the same descriptor.
-            sock = (self._smtp.sock if self._smtp is not None else None) or self._sock
-        if sock is not None:
+            handle, self._handle = self._handle, None
+        if handle is not None:
             with contextlib.suppress(OSError):
-                # The plain socket's shutdown: the TLS one's would tear down state the
-                # helper thread is using. A closed socket has no descriptor left to hit.
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+                handle.shutdown(socket.SHUT_RDWR)
+            handle.close()
 
     def missed(self) -> str:
         """The deadline this opening missed, for the log and the ledger."""
@@ -376,6 +389,8 @@ class _Opening:
             return f"accepted no connection within {self.timeout:g} seconds"
         if self.step == "greeting":
             return f"gave no greeting within {self.timeout:g} seconds"
+        if self.step == "TLS":
+            return f"did not finish the TLS handshake within {self.timeout:g} seconds"
         return f"did not answer {self.step} within {self.timeout:g} seconds"
 
 
@@ -733,8 +748,8 @@ class _ProtocolError(Exception):
 class _WatchedSMTP(smtplib.SMTP):
     """smtplib's client reporting each step of the setup to its ``_Opening``.
 
-    Implicit TLS is set up here rather than by ``SMTP_SSL``, so that the plain
-    socket is known, and can be shut, before the TLS handshake starts.
+    Implicit TLS is set up here rather than by ``SMTP_SSL``, so that the socket
+    is attached, and can be shut, before the TLS handshake starts.
     """
 
     def __init__(self, target: SmtpTarget, opening: _Opening) -> None:
@@ -745,8 +760,9 @@ class _WatchedSMTP(smtplib.SMTP):
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
         sock = socket.create_connection((host, port), timeout, self.source_address)
-        self._opening.attach(self, sock)
+        self._opening.attach(sock)
         if self._target.tls == "implicit":
+            self._opening.begin("TLS")
             sock = _tls_context(self._target.verify).wrap_socket(sock, server_hostname=host)
         self._opening.begin("greeting")
         return sock
@@ -755,6 +771,12 @@ class _WatchedSMTP(smtplib.SMTP):
         word = cmd.split(" ", 1)[0].upper()
         self._opening.begin(word if word in _SETUP_STEPS else self._opening.step)
         super().putcmd(cmd, args)
+
+    def getreply(self) -> tuple[int, bytes]:
+        reply = super().getreply()
+        if self._opening.step == "STARTTLS" and reply[0] == 220:
+            self._opening.begin("TLS")  # the handshake, a step of its own
+        return reply
 
 
 def _open(target: SmtpTarget, opening: _Opening) -> smtplib.SMTP:
