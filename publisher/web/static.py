@@ -107,14 +107,23 @@ def serve_file(request: Request, root: Path) -> Response:
 
 
 def resolve(root: Path, relative: str) -> Path | None:
-    """The file ``relative`` names inside ``root`` (a directory means its index.html), or None."""
-    root = root.resolve()
-    candidate = (root / relative.lstrip("/")).resolve()
-    if candidate != root and root not in candidate.parents:
-        return None  # ../ out of the site
-    if candidate.is_dir():
-        candidate = candidate / "index.html"
-    return candidate if candidate.is_file() else None
+    """The file ``relative`` names inside ``root`` (a directory means its index.html), or None.
+
+    Never a dot file: the site has none of its own, and what has a leading dot
+    there (a build's temporary files, a ``.git``) is not for readers.
+    """
+    if any(part.startswith(".") for part in relative.split("/")):
+        return None  # also every ../ out of the site
+    try:
+        root = root.resolve()
+        candidate = (root / relative.lstrip("/")).resolve()
+        if candidate != root and root not in candidate.parents:
+            return None  # a symbolic link out of the site
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        return candidate if candidate.is_file() else None
+    except (OSError, ValueError):
+        return None  # a name too long for the file system, or with a NUL in it
 
 
 @lru_cache(maxsize=512)
