@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Literal
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -354,7 +354,11 @@ class SubscriberStore:
         return last is not None and utcnow() - last < self.confirm_resend_after
 
     def confirm(self, token: str) -> Subscriber:
-        """Activate the subscriber a confirmation link was made for (idempotent)."""
+        """Activate the subscriber a confirmation link was made for (idempotent).
+
+        A link older than the subscriber's last change of status is refused: it
+        answered a request that a later unsubscribe (or bounce) has overtaken.
+        """
         with self.db.session() as session:
             row = self._row_for_token(session, token, "confirm")
             if row.status in ("pending", "unsubscribed"):
@@ -404,7 +408,29 @@ class SubscriberStore:
         row = session.get(SubscriberRow, claim.subscriber_id)
         if row is None or not claim.matches(row.email):
             raise TokenError("this link is not valid", "use the link from your latest email")
+        if purpose == "confirm" and _status_changed_after(session, row, claim.issued_at):
+            raise TokenError(
+                "this link was overtaken by a later change", "subscribe again for a new link"
+            )
         return row
+
+
+def _status_changed_after(session: Session, row: SubscriberRow, issued_at: int) -> bool:
+    """Whether the status of ``row`` changed in a later second than ``issued_at``.
+
+    Token times are whole seconds: a change within the second a link was made
+    counts as before it.
+    """
+    last = session.scalar(
+        select(func.max(SubscriberEventRow.at)).where(
+            SubscriberEventRow.subscriber_id == row.id,
+            or_(
+                SubscriberEventRow.old_status.is_(None),
+                SubscriberEventRow.old_status != SubscriberEventRow.new_status,
+            ),
+        )
+    )
+    return last is not None and int(last.timestamp()) > issued_at
 
 
 def _row(session: Session, subscriber_id: int) -> SubscriberRow:

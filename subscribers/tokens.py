@@ -32,10 +32,14 @@ SECRET_FILE = "secret.key"
 
 @dataclass(frozen=True)
 class TokenClaim:
-    """What a valid token says: which subscriber, and the fingerprint of their address."""
+    """What a valid token says: which subscriber, the fingerprint of their address, and when.
+
+    ``issued_at`` is the signing time in whole seconds since the epoch.
+    """
 
     subscriber_id: int
     fingerprint: str
+    issued_at: int = 0
 
     def matches(self, email: str) -> bool:
         """Whether the token was made for the subscriber who now has ``email``."""
@@ -86,7 +90,9 @@ class Tokens:
     def read(self, token: str, purpose: Purpose) -> TokenClaim:
         """The claim in ``token``, or a TokenError if it is forged, expired or for another purpose."""
         try:
-            data = self._serializers[purpose].loads(token, max_age=self._max_age[purpose])
+            data, signed = self._serializers[purpose].loads(
+                token, max_age=self._max_age[purpose], return_timestamp=True
+            )
         except SignatureExpired as e:
             raise TokenError(
                 "this link has expired", "subscribe again to get a new confirmation link"
@@ -95,7 +101,7 @@ class Tokens:
             raise TokenError("this link is not valid", "use the link from your latest email") from e
         match data:
             case [int() as subscriber_id, str() as print_]:
-                return TokenClaim(subscriber_id, print_)
+                return TokenClaim(subscriber_id, print_, int(signed.timestamp()))
         raise TokenError("this link is not valid", "use the link from your latest email")
 
 

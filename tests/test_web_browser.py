@@ -42,6 +42,9 @@ def test_reader_subscribes_confirms_sets_preferences_and_unsubscribes(
     page.wait_for_function("true")  # the confirmation leaves after the response
     (confirmation,) = _wait(lambda: messages(app.settings.data.dir), 1)
     page.goto(live.local(link(confirmation, "confirm")))
+    assert app.subscribers.get_by_email("duzhe@example.com").status == "pending"  # only a page
+    assert page.locator("button").count() == 1
+    page.click("button")
     page.wait_for_selector("text=订阅成功")
     assert app.subscribers.get_by_email("duzhe@example.com").status == "active"
 

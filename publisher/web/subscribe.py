@@ -74,9 +74,26 @@ async def subscribe(request: Request) -> Response:
 
 
 async def confirm(request: Request) -> Response:
+    """A page with one button; only its POST subscribes.
+
+    Mail scanners follow the links in a message (GET) to look at them: a
+    confirmation must take a reader's press, as an unsubscribe does.
+    """
     t = request.app.state.catalog
+    token = request.path_params["token"]
+    store = request.app.state.service.app.subscribers
     try:
-        request.app.state.service.app.subscribers.confirm(request.path_params["token"])
+        if request.method == "GET":
+            subscriber = store.by_token(token, "confirm")
+            return page(request, "confirm.html", email=subscriber.email)
+        form = await request.form()
+        try:
+            check_csrf(request, form.get("csrf_token"))
+        except CSRFError:
+            return message(
+                request, t("confirm.title"), t("form.expired"), status_code=403, error=True
+            )
+        store.confirm(token)
     except TokenError:
         return _invalid_link(request)
     publication = request.app.state.publication_name()
@@ -164,7 +181,7 @@ def _invalid_link(request: Request) -> Response:
 routes = [
     Route("/subscribe", subscribe_form, methods=["GET"]),
     Route("/subscribe", subscribe, methods=["POST"]),
-    Route("/confirm/{token}", confirm, methods=["GET"]),
+    Route("/confirm/{token}", confirm, methods=["GET", "POST"]),
     Route("/unsubscribe/{token}", unsubscribe, methods=["GET", "POST"]),
     Route("/preferences/{token}", preferences, methods=["GET", "POST"]),
 ]
