@@ -122,6 +122,10 @@ class ServerSettings:
     forwarded_allow_ips: str = "127.0.0.1"
     # How long a stop (SIGTERM) waits for requests, ticks and sends to reach a safe point.
     shutdown_seconds: float = 10.0
+    # Host names the service answers to (Host header), e.g. ["news.example.cn"];
+    # "*.example.cn" matches subdomains, "*" anything. Empty: the host of [site] base_url
+    # and the loopback names.
+    allowed_hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,7 @@ class AdminSettings:
 
     user: str = "editor"
     password_hash: str = ""  # argon2 hash: make one with 'publisher admin-password'
+    max_upload_mb: float = 20.0  # the largest issue file the console accepts
 
 
 @dataclass(frozen=True)

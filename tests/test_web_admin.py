@@ -116,7 +116,9 @@ def test_upload_preview_test_and_send(console: Publisher, live: Live) -> None:
 
         sent = client.post(issue_url + "/send", data={"csrf_token": form_token(page.text)})
         assert sent.status_code == 303  # Post/Redirect/Get: a reload does not send again
-        assert "第2890期已开始发送" in client.get(sent.headers["location"]).text
+        # The redirect is by path: it never repeats the request's Host header.
+        assert sent.headers["location"] == "/admin/issues/xinjimo/2890"
+        assert "第2890期已开始发送" in client.get(sent.url.join(sent.headers["location"])).text
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             progress = client.get(issue_url + "/progress").json()["sends"]

@@ -28,12 +28,12 @@ from publisher.errors import PublisherError
 from publisher.ingest import MAX_FILE_BYTES, Parsed, read_upload
 from publisher.parse.doubts import Doubt
 from publisher.web.csrf import CSRFError, check_csrf
+from publisher.web.sessions import Editor, Sessions
 from publisher.web.staging import Staging
 from publisher.web.views import page
 
 Handler = Callable[..., Awaitable[Response]]
 
-SESSION_KEY = "admin"
 FLASH = "flash"  # the notice of a finished action, shown once by the page it redirects to
 UPLOAD = "upload"  # the staged upload awaiting confirmation: its id, file name, replace flag
 _HASHER = PasswordHasher()
@@ -54,14 +54,27 @@ def password_matches(stored_hash: str, password: str) -> bool:
         return False
 
 
-def _logged_in(request: Request) -> bool:
-    return request.session.get(SESSION_KEY) == request.app.state.service.app.settings.admin.user
+def _editor(request: Request) -> Editor:
+    settings = request.app.state.service.app.settings.admin
+    return Editor(settings.user, settings.password_hash)
+
+
+async def _logged_in(request: Request) -> bool:
+    """Whether the request carries a session of the editor that has not been ended."""
+    sessions: Sessions = request.app.state.sessions
+    return await run_in_threadpool(sessions.valid, request.session, _editor(request))
+
+
+def redirect(request: Request, route: str, **params: object) -> RedirectResponse:
+    """A 303 to ``route`` by path alone: never a URL made from the request's Host header."""
+    path = request.app.url_path_for(route, **params)
+    return RedirectResponse(request.scope.get("root_path", "") + str(path), status_code=303)
 
 
 def _done(request: Request, notice: str, route: str, **params: object) -> RedirectResponse:
     """Post/Redirect/Get: reloading the page afterwards must not repeat the action."""
     request.session[FLASH] = notice
-    return RedirectResponse(request.url_for(route, **params), status_code=303)
+    return redirect(request, route, **params)
 
 
 def editor_only(handler: Handler) -> Handler:
@@ -69,7 +82,7 @@ def editor_only(handler: Handler) -> Handler:
 
     @functools.wraps(handler)
     async def guarded(request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not _logged_in(request):
+        if not await _logged_in(request):
             return _to_login(request)
         return await handler(request, *args, **kwargs)
 
@@ -77,7 +90,7 @@ def editor_only(handler: Handler) -> Handler:
 
 
 def _to_login(request: Request) -> RedirectResponse:
-    return RedirectResponse(request.url_for("admin_login"), status_code=303)
+    return redirect(request, "admin_login")
 
 
 async def login(request: Request) -> Response:
@@ -105,16 +118,19 @@ async def login(request: Request) -> Response:
             request, "admin/login.html", status_code=401, error=t("admin.login.failed"), user=user
         )
     request.session.clear()  # a fresh session (and CSRF token) after logging in
-    request.session[SESSION_KEY] = settings.user
-    return RedirectResponse(request.url_for("admin_home"), status_code=303)
+    await run_in_threadpool(state.sessions.open, request.session, _editor(request))
+    return redirect(request, "admin_home")
 
 
 async def logout(request: Request) -> Response:
+    """End every session of the editor, not only this cookie: a copy of it must not live on."""
     form = await request.form()
     try:
         check_csrf(request, form.get("csrf_token"))
     except CSRFError:
         return _to_login(request)
+    if await _logged_in(request):
+        await run_in_threadpool(request.app.state.sessions.end_all, _editor(request).user)
     request.session.clear()
     return _to_login(request)
 
@@ -238,7 +254,7 @@ async def cancel_upload(request: Request) -> Response:
     staged = request.session.pop(UPLOAD, None)
     if isinstance(staged, dict):
         await run_in_threadpool(_staging(request).discard, str(staged.get("id", "")))
-    return RedirectResponse(request.url_for("admin_home"), status_code=303)
+    return redirect(request, "admin_home")
 
 
 @editor_only
@@ -314,7 +330,7 @@ async def _issue_action(request: Request, action: str) -> Response:
 
 
 async def progress(request: Request) -> Response:
-    if not _logged_in(request):
+    if not await _logged_in(request):
         return JSONResponse({"error": "log in"}, status_code=401)
     service = request.app.state.service
     slug, number = request.path_params["slug"], request.path_params["number"]
