@@ -100,6 +100,8 @@ def existing_archive(app: Publisher) -> Archive | None:
 def doubt_message(t: Catalog, doubt: Doubt) -> str:
     """The doubt in the catalog's words (``doubt.<code>``), with its subject and details."""
     values: dict[str, Any] = {**doubt.detail, "subject": doubt.subject, "code": doubt.code}
+    if (reason := f"reason.{doubt.detail.get('reason')}") in t:
+        values["reason"] = t(reason)  # a reason is a code: say it in the editor's language
     key = f"doubt.{doubt.code}"
     if key in t:
         try:

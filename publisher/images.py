@@ -52,11 +52,11 @@ class Skipped:
     """A figure whose file was not taken, and why (for the editor's warnings)."""
 
     src: str
-    reason: str
+    reason: str  # a code, worded by the catalogs (reason.<code>): url, outside, missing…
 
     def doubt(self) -> Doubt:
         """The warning an editor sees: the figure keeps its caption, the photo is not published."""
-        return Doubt("image-skipped", f"{self.src}: {self.reason}", {"reason": self.reason})
+        return Doubt("image-skipped", self.src, {"reason": self.reason})
 
 
 def media_type(data: bytes) -> str | None:
@@ -116,26 +116,26 @@ def infos(images: Iterable[ImageFile]) -> tuple[ImageInfo, ...]:
 
 def _read_one(src: str, directory: Path) -> ImageFile | Skipped:
     if _URL.match(src):
-        return Skipped(src, "is a URL; only files beside the issue are published")
+        return Skipped(src, "url")
     if not is_local(src):
-        return Skipped(src, "must be a relative path inside the issue's directory")
+        return Skipped(src, "outside")
     path = directory.joinpath(*PurePosixPath(src).parts)
     try:
         # lstat: a symlink could point anywhere on the machine.
         info = path.lstat()
         if not stat.S_ISREG(info.st_mode):
-            return Skipped(src, "is not a regular file")
+            return Skipped(src, "not-file")
         if info.st_size > MAX_IMAGE_BYTES:
-            return Skipped(src, "is larger than 10 MB")
+            return Skipped(src, "too-large")
         with path.open("rb") as file:
             data = file.read(MAX_IMAGE_BYTES + 1)
     except FileNotFoundError:
-        return Skipped(src, "no such file beside the issue")
+        return Skipped(src, "missing")
     except OSError as e:
-        return Skipped(src, f"cannot be read: {e.strerror or e}")
+        return Skipped(src, "unreadable")
     if len(data) > MAX_IMAGE_BYTES:
-        return Skipped(src, "is larger than 10 MB")
+        return Skipped(src, "too-large")
     kind = media_type(data)
     if kind is None:
-        return Skipped(src, "is not a JPEG, PNG, GIF or WebP image")
+        return Skipped(src, "not-image")
     return ImageFile(src, kind, data)

@@ -33,3 +33,17 @@ def test_chinese_strings_are_set_full_width() -> None:
 def test_every_doubt_has_words_in_every_language(language: str) -> None:
     raw = tomllib.loads((LOCALES / f"{language}.toml").read_text(encoding="utf-8"))
     assert [code for code in CODES if f"doubt.{code}" not in raw] == []
+
+
+def test_a_skipped_photo_is_explained_in_the_editors_language() -> None:
+    from publisher.check import doubt_message
+    from publisher.i18n import catalog
+    from publisher.images import Skipped
+
+    doubt = Skipped("a.jpg", "missing").doubt()
+    assert doubt_message(catalog("zh-CN"), doubt) == (
+        "照片未发布\uff1aa.jpg\uff08期文件旁没有这个文件\uff09"
+    )
+    assert doubt_message(catalog("en"), doubt) == (
+        "photo not published: a.jpg (no such file beside the issue)"
+    )

@@ -88,9 +88,10 @@ def test_only_plain_image_files_beside_the_issue_are_read(
         "file:///etc/passwd",
         "photos\\a.png",
     ]
-    assert "JPEG, PNG, GIF or WebP" in reasons["photos/fake.jpg"]
-    assert "10 MB" in reasons["photos/big.gif"]
-    assert "URL" in reasons["https://example.cn/a.jpg"]
+    assert reasons["photos/fake.jpg"] == "not-image"
+    assert reasons["photos/big.gif"] == "too-large"
+    assert reasons["https://example.cn/a.jpg"] == "url"
+    assert reasons["photos/missing.jpg"] == "missing"
     assert skipped[0].doubt().code == "image-skipped"
 
 
@@ -152,8 +153,8 @@ def test_ingest_reads_photos_beside_the_issue_and_the_build_publishes_them(
         "photos/a.png",
         "photos/none.jpg",
     ]
-    assert [d.subject for d in ingested.doubts if d.code == "image-skipped"] == [
-        "photos/none.jpg: no such file beside the issue"
+    assert [(d.subject, d.detail) for d in ingested.doubts if d.code == "image-skipped"] == [
+        ("photos/none.jpg", {"reason": "missing"})
     ]
     assert [i.name for i in app.archive.images(3013)] == ["photos/a.png"]
     build_changed(app)

@@ -19,6 +19,7 @@ CODES = (
     "continuation-merged",  # 下转/上接 parts were joined into one article: subject is the title
     "continuation-unmatched",  # a 下转 note whose other part was not found: subject is the title
     "no-byline",  # an article with no author: subject is its title
+    "image-skipped",  # a photo's file was not taken: subject is its src, detail reason (a code)
     "number-lower",  # the number is below the last stored one: detail last
     "date-older",  # the date is before the last stored issue's: detail last
 )
