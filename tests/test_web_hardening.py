@@ -21,9 +21,11 @@ import pytest
 
 from publisher.app import Publisher
 from publisher.config import load_settings
+from publisher.errors import ConfigError
 from publisher.render.build import build_all
 from publisher.web.accesslog import TokenRedactor
 from publisher.web.admin import hash_password
+from publisher.web.app import allowed_hosts
 
 from .conftest import EDITOR_PASSWORD
 from .live import Live, form_token, live_service
@@ -324,3 +326,21 @@ def test_a_killed_builds_temporary_file_is_removed_and_never_served(
     build_all(app)
     assert not left.exists()
     assert writing.exists()  # young: it may belong to a build still running
+
+
+@pytest.mark.parametrize("pattern", ["news.*.cn", "*example.cn"])
+def test_a_host_pattern_starlette_cannot_match_is_a_config_error(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, pattern: str
+) -> None:
+    monkeypatch.setenv("PUBLISHER_SERVER_ALLOWED_HOSTS", f"news.example.cn {pattern}")
+    settings = load_settings()
+    with pytest.raises(ConfigError) as raised:
+        allowed_hosts(settings)
+    assert pattern in raised.value.message and raised.value.hint
+
+
+def test_allowed_hosts_default_to_base_url_and_loopback(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PUBLISHER_SITE_BASE_URL", "https://news.example.cn/")
+    assert allowed_hosts(load_settings()) == ["news.example.cn", "localhost", "127.0.0.1", "[::1]"]
