@@ -19,9 +19,9 @@ from publisher.store.migrations import ARTICLE_FIGURES, BASELINE, HEAD, target_m
 
 HERE = Path(__file__).resolve().parent
 
-# Any fixed number: PostgreSQL's advisory locks are named by a bigint, shared by
-# every database on the server but held here only while a schema is checked.
-_PG_LOCK = 0x7075_626C_6973_6872  # "publishr"
+# Any fixed number: with the database's name it names our PostgreSQL advisory
+# lock, which is server-wide, so that databases on one server never wait for each other.
+_PG_LOCK = 0x7075_626C  # "publ"
 
 
 def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:
@@ -81,7 +81,10 @@ def _schema_lock(engine: Engine) -> Iterator[Connection]:
         elif backend == "postgresql":
             # Released at commit; PostgreSQL's DDL is transactional, so a waiting
             # process sees all of the schema or none of it.
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key, hashtext(current_database()))"),
+                {"key": _PG_LOCK},
+            )
         yield connection
         connection.commit()
 
