@@ -170,9 +170,9 @@ class Service:
     def preview_html(self, slug: str, number: int) -> str:
         """The digest's HTML as a subscriber will see it (with example personal values)."""
         issue = self.issue(slug, number)
-        html, _ = render_digest(self.app.settings, issue, slug).personalize(
-            preview_values(self.app.settings)
-        )
+        stored = self.app.archive.stored(number, issue.publication)
+        digest = render_digest(self.app.settings, issue, slug, stored.images)
+        html, _ = digest.personalize(preview_values(self.app.settings))
         return html
 
     def issue_and_sends(self, slug: str, number: int) -> tuple[Issue, list[dict[str, Any]]]:

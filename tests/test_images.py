@@ -170,3 +170,12 @@ def test_replacing_an_issue_removes_the_photos_it_no_longer_prints(app: Publishe
     app.archive.save(CONVENTIONS, images=IMAGES[:1], replace=True)
     build_changed(app)
     assert [p.read_bytes() for p in directory.iterdir()] == [IMAGES[0].data]
+
+
+def test_the_consoles_digest_preview_shows_the_photos(app: Publisher) -> None:
+    from publisher.service import Service
+
+    app.archive.save(CONVENTIONS, images=IMAGES)
+    html = Service(app, scheduler=False).preview_html("xinjimo", 3012)
+    assert html.count("<img") >= len(IMAGES)
+    assert "/xinjimo/3012/images/" in html
