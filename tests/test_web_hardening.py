@@ -125,6 +125,7 @@ def test_a_form_longer_than_16_kb_is_cut_off_while_streaming(live: Live) -> None
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
     assert response.status_code == 413
+    assert response.headers["connection"] == "close"  # the rest of the body is not read
 
 
 def test_multipart_is_refused_where_no_file_is_taken(app: Publisher, live: Live) -> None:

@@ -39,7 +39,9 @@ class TooLarge(HTTPException):
     """A body passed its limit while streaming in (Starlette answers it 413)."""
 
     def __init__(self) -> None:
-        super().__init__(413, "Request body too large")
+        # Closing the connection stops the rest of the body, which the server
+        # would otherwise read (and discard) to the end before the next request.
+        super().__init__(413, "Request body too large", headers={"Connection": "close"})
 
 
 class RequestGuard:
