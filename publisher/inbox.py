@@ -4,23 +4,35 @@ A file that was ingested moves to ``done/``; a file that failed moves to
 ``failed/`` with its error written beside it, so it is never lost and never
 retried in a loop. Files whose names start with a dot or end in ``.part`` or
 ``.tmp`` are still being written and are left for the next tick.
+
+Several services may share one inbox. Each claims a file before reading it, by
+renaming it into a directory of its own under ``claimed/``: a rename is atomic,
+so exactly one process gets each file, and a file another process took first is
+simply not ours. A claim whose process died (``kill -9`` mid-ingest) is put back
+in the inbox by the next tick on the same machine.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import logging
+import os
+import secrets
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from publisher.app import Publisher
 from publisher.errors import PublisherError
-from publisher.ingest import Ingested, ingest_files
+from publisher.ingest import Ingested, ingest_parsed, read_file
 from publisher.logs import event
 
 log = logging.getLogger(__name__)
 
 _IN_PROGRESS = (".part", ".tmp", ".swp", "~")
+CLAIMED = "claimed"
 
 
 @dataclass
@@ -43,29 +55,100 @@ def waiting_files(inbox: Path) -> list[Path]:
 
 
 def process_inbox(app: Publisher) -> InboxReport:
-    """Ingest every waiting file on its own; move each to ``done/`` or ``failed/``."""
+    """Claim and ingest every waiting file on its own; move each to ``done/`` or ``failed/``."""
     inbox = app.settings.inbox_dir
     report = InboxReport()
+    recover_abandoned_claims(inbox)
     for path in waiting_files(inbox):
+        claimed = claim(path)
+        if claimed is None:
+            continue  # another process took it
         try:
-            (ingested,) = ingest_files(app, [path])
-        except PublisherError as error:
-            moved = _move(path, inbox / "failed")
-            moved.with_name(moved.name + ".error.txt").write_text(f"{error}\n", encoding="utf-8")
-            report.failed.append((moved, str(error)))
-            log.warning("inbox file refused", extra={"file": path.name, "error": str(error)})
-            continue
-        _move(path, inbox / "done")
-        report.ingested.append(ingested)
-        event(
-            log,
-            "inbox file ingested",
-            file=path.name,
-            status=ingested.status,
-            publication=ingested.issue.publication,
-            number=ingested.issue.number,
-        )
+            _ingest_claimed(app, path, claimed, report)
+        finally:
+            with contextlib.suppress(OSError):  # only a failed move leaves it not empty
+                claimed.parent.rmdir()
     return report
+
+
+def _ingest_claimed(app: Publisher, path: Path, claimed: Path, report: InboxReport) -> None:
+    inbox = path.parent
+    try:
+        (ingested,) = ingest_parsed(app, [read_file(claimed, photos=inbox)])
+    except Exception as error:  # any: one file must not stop the others, the build or the sends
+        reason = str(error) if isinstance(error, PublisherError) else _unexpected(error)
+        reason = reason.replace(str(claimed), str(path))
+        moved = _move(claimed, inbox / "failed")
+        moved.with_name(moved.name + ".error.txt").write_text(f"{reason}\n", encoding="utf-8")
+        report.failed.append((moved, reason))
+        log.warning("inbox file refused", extra={"file": path.name, "error": reason})
+        return
+    _move(claimed, inbox / "done")
+    report.ingested.append(dataclasses.replace(ingested, path=path))
+    event(
+        log,
+        "inbox file ingested",
+        file=path.name,
+        status=ingested.status,
+        publication=ingested.issue.publication,
+        number=ingested.issue.number,
+    )
+
+
+def claim(path: Path) -> Path | None:
+    """Take ``path`` for this process: its new place, or None when another process took it.
+
+    The file keeps its name, in a directory no other process uses.
+    """
+    folder = path.parent / CLAIMED / f"{_HOST}_{os.getpid()}_{secrets.token_hex(6)}"
+    folder.mkdir(parents=True)
+    try:
+        return path.rename(folder / path.name)
+    except FileNotFoundError:
+        folder.rmdir()
+        return None
+
+
+def recover_abandoned_claims(inbox: Path) -> list[Path]:
+    """Put back in ``inbox`` the files claimed by processes of this machine that have died."""
+    recovered: list[Path] = []
+    claims = inbox / CLAIMED
+    if not claims.is_dir():
+        return recovered
+    for folder in claims.iterdir():
+        host, _, pid = folder.name.rpartition("_")[0].rpartition("_")
+        if host != _HOST or not pid.isdigit() or _alive(int(pid)):
+            continue
+        for path in folder.iterdir():
+            target = inbox / path.name
+            if not target.exists():
+                try:
+                    recovered.append(path.rename(target))
+                except FileNotFoundError:
+                    continue  # another process recovered it first
+        try:
+            folder.rmdir()
+        except OSError:
+            continue  # not empty (a name now taken in the inbox), or already gone
+    return recovered
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+_HOST = socket.gethostname().replace("_", "-").replace("/", "-")
+
+
+def _unexpected(error: Exception) -> str:
+    """A failure that is not one of ours: named, so an operator can report it."""
+    return f"could not be ingested ({type(error).__name__}: {error})"
 
 
 def _move(path: Path, folder: Path) -> Path:

@@ -44,10 +44,13 @@ class Ingested:
     doubts: tuple[Doubt, ...] = ()
 
 
-def read_file(path: Path) -> Parsed:
-    """Read and parse the issue file at ``path``, with the photos its figures name beside it."""
+def read_file(path: Path, photos: Path | None = None) -> Parsed:
+    """Read and parse the issue file at ``path``, with the photos its figures name beside it.
+
+    ``photos`` is where those are when not beside it (the inbox, for a file it has claimed).
+    """
     parsed = read_upload(str(path), _read_bytes(path), path)
-    images, skipped = read_images(parsed.issue, path.parent)
+    images, skipped = read_images(parsed.issue, photos or path.parent)
     doubts = (*parsed.doubts, *(s.doubt() for s in skipped))
     return replace(parsed, images=tuple(images), doubts=doubts)
 

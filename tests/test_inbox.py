@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import shutil
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 from publisher.app import Publisher
-from publisher.inbox import process_inbox
+from publisher.inbox import InboxReport, claim, process_inbox
+from publisher.ingest import ingest_files
 
 from .conftest import SAMPLE
+from .render_support import write_issue
 
 
 def test_good_file_is_ingested_and_moved_to_done(app: Publisher) -> None:
@@ -52,3 +59,80 @@ def test_same_name_twice_keeps_both(app: Publisher, tmp_path: Path) -> None:
         (inbox / "bad.md").write_text("nothing useful", "utf-8")
         process_inbox(app)
     assert len(list((inbox / "failed").glob("bad*.md"))) == 2
+
+
+def test_two_services_racing_on_one_inbox_ingest_each_file_once(
+    app: Publisher, tmp_path: Path
+) -> None:
+    """Two publishers (each its own database engine) tick at the same moment on one inbox."""
+    inbox = app.settings.inbox_dir
+    inbox.mkdir(parents=True)
+    # The publication exists already: two first issues of a new publication stored at
+    # the same moment are the archive's race (reported), not the inbox's.
+    ingest_files(app, [write_issue(tmp_path, 99, dt.date(2023, 12, 31))])
+    numbers = list(range(1, 13))
+    for number in numbers:
+        write_issue(inbox, number, dt.date(2024, 1, number))
+    other = Publisher(app.settings)
+    start = threading.Barrier(2)
+    reports: list[InboxReport] = []
+    errors: list[BaseException] = []
+
+    def tick(publisher: Publisher) -> None:
+        start.wait()
+        try:
+            reports.append(process_inbox(publisher))
+        except BaseException as error:  # the test's point: none may escape
+            errors.append(error)
+
+    threads = [threading.Thread(target=tick, args=(p,)) for p in (app, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    other.close()
+    assert errors == []
+    ingested = sorted(i.issue.number for r in reports for i in r.ingested)
+    assert ingested == numbers  # each file once, by one of them
+    assert [r.failed for r in reports] == [[], []]
+    assert sorted(p.name for p in (inbox / "done").iterdir()) == sorted(
+        f"issue-{n}.md" for n in numbers
+    )
+    assert list((inbox / "claimed").iterdir()) == []
+
+
+def test_a_file_another_process_took_is_not_an_error(app: Publisher) -> None:
+    inbox = app.settings.inbox_dir
+    inbox.mkdir(parents=True)
+    path = inbox / "gone.md"
+    assert claim(path) is None  # listed, then taken by someone else before our rename
+    path.write_text("x", "utf-8")
+    claimed = claim(path)
+    assert claimed is not None and claimed.read_text("utf-8") == "x" and not path.exists()
+    assert claim(path) is None
+
+
+def test_a_claim_of_a_dead_process_goes_back_to_the_inbox(app: Publisher) -> None:
+    """``kill -9`` after a claim: the file is not lost, the next tick ingests it."""
+    inbox = app.settings.inbox_dir
+    inbox.mkdir(parents=True)
+    shutil.copy(SAMPLE, inbox / SAMPLE.name)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    claimed = claim(inbox / SAMPLE.name)
+    assert claimed is not None
+    folder = claimed.parent
+    abandoned = folder.with_name(
+        folder.name.replace(f"_{os.getpid()}_", f"_{dead.stdout.strip()}_")
+    )
+    folder.rename(abandoned)
+    live = claim(shutil.copy(SAMPLE, inbox / "live.md"))  # ours: this process is alive
+    assert live is not None
+    report = process_inbox(app)
+    assert [i.path.name for i in report.ingested] == [SAMPLE.name]
+    assert (inbox / "done" / SAMPLE.name).is_file() and not abandoned.exists()
+    assert live.is_file()  # a live process's claim is left to it
