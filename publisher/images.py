@@ -131,7 +131,7 @@ def _read_one(src: str, directory: Path) -> ImageFile | Skipped:
             data = file.read(MAX_IMAGE_BYTES + 1)
     except FileNotFoundError:
         return Skipped(src, "missing")
-    except OSError as e:
+    except OSError:
         return Skipped(src, "unreadable")
     if len(data) > MAX_IMAGE_BYTES:
         return Skipped(src, "too-large")
