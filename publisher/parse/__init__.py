@@ -8,6 +8,7 @@ articles are assembled in ``articles``. It does no I/O.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
@@ -105,7 +106,7 @@ def read_issue(text: str, source: str | None = None) -> ParsedIssue:
     publication = known.get("publication") or masthead
     number = known.get("number", dateline.number)
     date = known.get("date", dateline.date)
-    _require(publication, number, date, source)
+    publication, number, date = _require(publication, number, date, source)
     articles, article_doubts = assemble_articles(content)
     if not articles:
         raise InputError(
@@ -152,7 +153,10 @@ def _take_masthead(blocks: list[Block], publication: str | None, source: str | N
     return None
 
 
-def _require(publication: str | None, number: int | None, date: object, source: str | None) -> None:
+def _require(
+    publication: str | None, number: int | None, date: dt.date | None, source: str | None
+) -> tuple[str, int, dt.date]:
+    """The three things every issue needs, or an ``InputError`` saying which is missing."""
     if not publication:
         raise InputError(
             "no publication name found",
@@ -172,6 +176,7 @@ def _require(publication: str | None, number: int | None, date: object, source: 
             "or front matter 'date: 2023-10-27'",
             source=source,
         )
+    return publication, number, date
 
 
 def _split_page_lines(block: Block, source: str | None) -> list[Block]:

@@ -90,8 +90,15 @@ class _Reader:
     def current(self) -> _Draft | None:
         return self.drafts[-1] if self.drafts else None
 
-    def open(self, **values: object) -> _Draft:
-        draft = _Draft(page=self.page, note=self.pending_note, **values)  # type: ignore[arg-type]
+    def open(
+        self,
+        column: str | None = None,
+        kicker: str | None = None,
+        title: str | None = None,
+        subtitle: str | None = None,
+    ) -> _Draft:
+        """A new article on the current page, taking any editor's note waiting for it."""
+        draft = _Draft(kicker, title, subtitle, self.page, column, note=self.pending_note)
         self.pending_note = None
         self.drafts.append(draft)
         return draft
