@@ -19,6 +19,7 @@ from publisher.app import Publisher
 from publisher.deliver.engine import SendBusyError
 from publisher.deliver.ledger import Ledger, SendInfo
 from publisher.deliver.service import SendReport, send_issue
+from publisher.errors import PublisherError
 from publisher.inbox import InboxReport, process_inbox
 from publisher.render.build import BuildReport, build_changed
 from publisher.render.digest import render_weekly_digest
@@ -83,7 +84,12 @@ def run_cycle(
     """
     report = CycleReport()
     report.inbox = process_inbox(app)
-    report.build = build_changed(app)
+    try:
+        report.build = build_changed(app)
+    except (PublisherError, OSError) as error:
+        # A site that cannot be written (each issue's own failures are isolated inside):
+        # the mail does not depend on it, so the sends still go out.
+        log.error(f"cannot build the site: {error}", extra={"error": str(error)})
     _resume_into(report, app, stop)
     today = today or dt.datetime.now(app.settings.timezone).date()
     for name in cycle_publications(app, publication):

@@ -150,3 +150,18 @@ def test_a_poisoned_issue_stops_neither_the_other_builds_nor_the_sends(
     assert report.facts()["failed"] == 2
     # The next tick tries the poisoned issue again, and still gets past it.
     assert [f.publication for f in run_cycle(app).build.failed] == ["\u202e"]
+
+
+def test_a_site_that_cannot_be_written_does_not_stop_the_sends(
+    app: Publisher, caplog: pytest.LogCaptureFixture
+) -> None:
+    app.subscribers.add("reader@example.com")
+    app.settings.site_dir.parent.mkdir(parents=True, exist_ok=True)
+    app.settings.site_dir.write_text("a file where the site should be")
+    app.settings.inbox_dir.mkdir(parents=True)
+    shutil.copy(SAMPLE, app.settings.inbox_dir)
+    with caplog.at_level(logging.ERROR):
+        report = run_cycle(app)
+    assert any("cannot build the site" in r.getMessage() for r in caplog.records)
+    assert [s.send.number for s in report.sends] == [2890]
+    assert recipients(app) == ["reader@example.com"]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from publisher.app import Publisher
+from publisher.errors import RenderError
 from publisher.images import ImageFile, site_name
 from publisher.render import feeds, jsonfeed, pages
 from publisher.render.digest import web_digest
@@ -122,9 +123,13 @@ class _Site:
 
         Any exception, not only ours: the point is that one stored issue the
         renderer chokes on cannot stop every later build, and the sends after it.
+        Except a site that cannot be written (a full disk, a file where a
+        directory should be): that is no issue's fault, and the build stops on it.
         """
         try:
             yield
+        except (RenderError, OSError):
+            raise
         except Exception as error:  # isolation is the purpose: anything may fail
             reason = f"{type(error).__name__}: {error}"
             self.report.failed.append(BuildFailure(publication, number, reason))
