@@ -354,3 +354,20 @@ def test_more_than_an_issue_ever_holds_is_refused_in_one_line(body: str, says: s
 def test_a_long_issue_within_the_bounds_is_read() -> None:
     body = "\n\n".join(f"## 标题{i}\n\n本报讯(记者 张明)正文。" for i in range(2_000))
     assert len(parse_issue(HEAD + body).articles) == 2_000
+
+
+@pytest.mark.parametrize(
+    ("front", "says"),
+    [
+        ("number: \u00b2", "is not a whole number"),
+        ("number: \u2460", "is not a whole number"),
+        ("a: &a [*a]", "aliases"),
+        ("a: &x 1\nb: *x", "aliases"),
+        ("x: " + "[" * 5000 + "]" * 5000, "nested more than"),
+        ("x: " + "a" * 20_000, "longer than"),
+    ],
+)
+def test_hostile_front_matter_is_one_clear_line(front: str, says: str) -> None:
+    with pytest.raises(InputError, match=says) as refused:
+        parse_issue(f"---\n{front}\n---\n" + HEAD + "## 标题\n\n正文。", "fm.md")
+    assert "\n" not in str(refused.value) and str(refused.value).startswith("fm.md: ")

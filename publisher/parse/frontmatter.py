@@ -18,8 +18,36 @@ _KNOWN = ("publication", "number", "date", "weekday", "lunar_date", "organizers"
 MAX_PUBLICATION = 200
 
 
+# Front matter is a handful of fields: these bound what a hostile file can make YAML do.
+MAX_FRONT_MATTER = 16 * 1024
+MAX_DEPTH = 10
+
+
+class _Refused(ValueError):
+    """Front matter that uses what YAML allows but a handful of fields never needs."""
+
+
 class _Loader(yaml.SafeLoader):
-    """A safe loader that leaves dates as text: we validate them ourselves, with a clear message."""
+    """A safe loader that leaves dates as text (we validate them, with a clear message).
+
+    It refuses aliases (``&a [*a]`` makes a structure that contains itself, and
+    a few aliases can expand to billions of nodes) and nesting deeper than
+    ``MAX_DEPTH``: both are never needed for a few fields, and both can make a
+    small file cost minutes or gigabytes.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise _Refused("aliases (*name) are not allowed")
+        if self._depth >= MAX_DEPTH:
+            raise _Refused(f"it is nested more than {MAX_DEPTH} levels deep")
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -40,8 +68,20 @@ def read_front_matter(raw: str | None, source: str | None = None) -> FrontMatter
     """Parse and validate the YAML between the ``---`` lines."""
     if raw is None or not raw.strip():
         return FrontMatter()
+    if len(raw) > MAX_FRONT_MATTER:
+        raise InputError(
+            f"the front matter is longer than {MAX_FRONT_MATTER // 1024} KB",
+            "keep only the fields that override what the text says",
+            source=source,
+        )
     try:
         data = yaml.load(raw, Loader=_Loader)
+    except _Refused as e:
+        raise InputError(
+            f"the front matter cannot be used: {e}",
+            "write plain 'key: value' lines between the '---' markers",
+            source=source,
+        ) from None
     except (yaml.YAMLError, ValueError, RecursionError) as e:
         raise InputError(
             f"the front matter is not valid YAML ({_first_line(e)})",
@@ -73,9 +113,11 @@ def _validate(name: str, value: Any, source: str | None) -> Any:
         )
 
     if name == "number":
-        if isinstance(value, bool) or not str(value).strip().isdigit() or int(value) > 10**9:
+        # ASCII digits only: "²" and "①" are digits to str.isdigit but not to int().
+        text = str(value).strip()
+        if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or int(text) > 10**9:
             raise bad("a whole number")
-        return int(value)
+        return int(text)
     if name == "date":
         if isinstance(value, dt.datetime):
             return value.date()

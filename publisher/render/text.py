@@ -39,6 +39,7 @@ _ENDS = "\u3002\uff01\uff1f!?\u2026"
 _SENTENCE = re.compile(rf"[^{_ENDS}]*[{_ENDS}]+[{re.escape(CLOSERS)}]*")
 _CLAUSE_END = ",\u3001\uff0c;\uff1b:\uff1a"
 ELLIPSIS = "\u2026\u2026"
+_CLOSER_ROOM = 8
 # Joins a list of Chinese titles (U+FF1B FULLWIDTH SEMICOLON).
 TITLE_SEPARATOR = FULL_WIDTH[";"]
 LEDE_CHARS = 120
@@ -81,7 +82,10 @@ def excerpt(paragraph: str, limit: int = LEDE_CHARS) -> str:
     if len(paragraph) <= limit:
         return paragraph
     lede = ""
-    for match in _SENTENCE.finditer(paragraph):
+    # Only sentences within the first ``limit`` characters can fit (a few more for
+    # closing quotes): searching the whole paragraph would be quadratic where it
+    # has no sentence end, each failed start scanning to its end.
+    for match in _SENTENCE.finditer(paragraph, 0, limit + _CLOSER_ROOM):
         if len(lede) + len(match.group()) > limit:
             break
         lede += match.group()
