@@ -28,6 +28,7 @@ from publisher.app import Publisher
 from publisher.errors import PublisherError
 from publisher.ingest import Ingested, ingest_parsed, read_file
 from publisher.logs import event
+from publisher.modes import make_dirs
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def claim(path: Path) -> Path | None:
     The file keeps its name, in a directory no other process uses.
     """
     folder = path.parent / CLAIMED / f"{_HOST}_{os.getpid()}_{secrets.token_hex(6)}"
-    folder.mkdir(parents=True)
+    make_dirs(folder)
     try:
         return path.rename(folder / path.name)
     except FileNotFoundError:
@@ -153,7 +154,7 @@ def _unexpected(error: Exception) -> str:
 
 def _move(path: Path, folder: Path) -> Path:
     """Move ``path`` into ``folder`` without overwriting an earlier file of the same name."""
-    folder.mkdir(parents=True, exist_ok=True)
+    make_dirs(folder)
     target = folder / path.name
     if target.exists():
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")

@@ -185,14 +185,14 @@ def test_subtitles_are_printed_under_their_title(app: Publisher) -> None:
 
 def test_write_atomic_replaces_whole_files(tmp_path: Path) -> None:
     target = tmp_path / "feeds" / "atom.xml"
-    assert write_atomic(target, "first version")
+    assert write_atomic(target, "first version", public_root=tmp_path)
     reader = target.open("rb")  # a feed reader that opened the file mid-build
-    assert write_atomic(target, "second version, longer than the first")
+    assert write_atomic(target, "second version, longer than the first", public_root=tmp_path)
     assert reader.read() == b"first version"  # it still sees one whole file
     reader.close()
     assert target.read_text() == "second version, longer than the first"
     assert oct(target.stat().st_mode & 0o777) == "0o644"
-    assert not write_atomic(target, "second version, longer than the first")
+    assert not write_atomic(target, "second version, longer than the first", public_root=tmp_path)
     assert [p.name for p in target.parent.iterdir()] == ["atom.xml"]  # no temporary files left
 
 

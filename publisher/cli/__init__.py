@@ -14,12 +14,14 @@ import click
 
 from publisher.cli.context import cli
 from publisher.errors import PublisherError
+from publisher.modes import restrict_umask
 
 __all__ = ["cli", "main"]
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``publisher`` console script."""
+    restrict_umask()  # the archive, outbox and previews are private (README "Security")
     try:
         # A command that ends with ctx.exit(status) returns its status (check: 1 = warnings).
         status = cli.main(args=argv, prog_name="publisher", standalone_mode=False)

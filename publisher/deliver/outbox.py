@@ -16,6 +16,7 @@ from pathlib import Path
 
 from publisher.deliver.transport import Outcome, Result
 from publisher.errors import DeliveryError
+from publisher.modes import PRIVATE_FILE_MODE, make_dirs
 
 
 class OutboxTransport:
@@ -28,7 +29,7 @@ class OutboxTransport:
         self.description = f"outbox:{path}"
         try:
             for sub in ("tmp", "new", "cur"):
-                (path / sub).mkdir(parents=True, exist_ok=True)
+                make_dirs(path / sub)  # 0700: every message names its reader
         except OSError as e:
             raise DeliveryError(
                 f"cannot create the outbox {path}: {e.strerror}",
@@ -44,7 +45,9 @@ class OutboxTransport:
         temporary = self.path / "tmp" / name
         final = self.path / "new" / f"{name}.eml"
         try:
-            temporary.write_bytes(message)
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+            with os.fdopen(fd, "wb") as file:
+                file.write(message)
             os.replace(temporary, final)
         except OSError as e:
             # A full or read-only disk is the machine's problem, not the subscriber's.

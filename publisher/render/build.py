@@ -113,7 +113,7 @@ class _Site:
         if target.parent not in self.swept:
             self.swept.add(target.parent)
             sweep_temporaries(target.parent)
-        if write_atomic(target, content):
+        if write_atomic(target, content, public_root=self.root_dir):
             self.report.changed.append(target)
         return target
 

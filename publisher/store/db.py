@@ -17,7 +17,9 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from publisher.config import redact_url
 from publisher.errors import ConfigError
+from publisher.modes import make_dirs
 
 
 class Base(DeclarativeBase):
@@ -60,9 +62,9 @@ class Database:
     def __init__(self, url: str) -> None:
         try:
             parsed = make_url(url)
-        except ArgumentError as e:
+        except (ArgumentError, ValueError) as e:  # ValueError: a port that is not a number
             raise ConfigError(
-                f"database URL {url!r} is not valid",
+                f"database URL {redact_url(url)!r} is not valid",
                 "use e.g. sqlite:///var/publisher.db or postgresql+psycopg://user@host/db",
             ) from e
         self.url = url
@@ -70,7 +72,7 @@ class Database:
         if self.is_sqlite and parsed.database not in (None, "", ":memory:"):
             folder = Path(parsed.database).parent
             try:
-                folder.mkdir(parents=True, exist_ok=True)
+                make_dirs(folder)  # 0700: the archive holds every subscriber's address
             except OSError as e:
                 raise ConfigError(
                     f"cannot create the directory {folder} for the database: {e.strerror or e}",
