@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from publisher.errors import InputError
-from publisher.parse import decode, parse_issue
+from publisher.parse import decode, limits, parse_issue
 from publisher.parse.briefs import brief_title
 from publisher.parse.byline import split_byline
 from publisher.parse.colophon import read_colophon
@@ -340,9 +340,9 @@ def test_missing_or_bad_metadata_is_refused_with_a_hint(text: str, words: str) -
 @pytest.mark.parametrize(
     ("body", "says"),
     [
-        ("\n\n".join("区" for _ in range(8_001)), "paragraphs"),
-        ("短行\n" * 20_001, "lines"),
-        ("[" * 20_001, "Markdown marks"),
+        ("\n\n".join("区" for _ in range(limits.MAX_PARAGRAPHS + 1)), "paragraphs"),
+        ("短行\n" * (limits.MAX_LINES + 1), "lines"),
+        ("[" * (limits.MAX_MARKS + 1), "Markdown marks"),
     ],
 )
 def test_more_than_an_issue_ever_holds_is_refused_in_one_line(body: str, says: str) -> None:

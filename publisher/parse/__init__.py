@@ -32,10 +32,13 @@ __all__ = ["Doubt", "ParsedIssue", "decode", "parse_issue", "read_issue"]
 # A masthead is a paper's name: short, and no sentence.
 _MASTHEAD_MAX = 12
 _MASTHEAD_FORBIDDEN = set('\u3002\u2014\u201c\u201d",!?:;()')
+# The longest a date line, running header, staff line or one-block colophon can be.
+_METADATA_MAX = 120
 # Page furniture is a short line naming a page, an issue, a date or a page's staff.
 _PAGE_LINE_MAX = 60
 _PAGE_HINT = re.compile(
     r"版|期|年|月|星期|礼拜|周[一二三四五六日天]|农历|[A-Z\uff21-\uff3a]\s?\d|编|校|审"
+    r"|\d{4}\s*-\s*\d|[\uff10-\uff19]{4}\s*-"
 )
 # A colophon may run over a few short paragraphs, each a name or two.
 _COLOPHON_BLOCKS = 4
@@ -75,10 +78,14 @@ def read_issue(text: str, source: str | None = None) -> ParsedIssue:
         if block.kind in ("item", "image"):
             content.append((block, page))
             continue
-        if is_staff_line(block.text):
+        if not _may_be_metadata(block.text):
+            content.append((block, page))  # a paragraph of text: the common case
+            continue
+        paged = _PAGE_HINT.search(block.text) is not None
+        if paged and is_staff_line(block.text):
             doubts.append(Doubt("running-header-dropped", block.text))
             continue
-        if header := read_running_header(block.text):
+        if paged and (header := read_running_header(block.text)):
             # Print-to-text repeats each page's header: it names the page, and is no text.
             page = header
             doubts.append(Doubt("running-header-dropped", block.text))
@@ -86,7 +93,7 @@ def read_issue(text: str, source: str | None = None) -> ParsedIssue:
             if line is not None:
                 dateline = merge_datelines(dateline, line, source)
             continue
-        line = read_dateline(block.text, source=source)
+        line = read_dateline(block.text, source=source) if paged else None
         if line is not None:
             # Each page may repeat the date line: the repeats must agree with the first.
             dateline = merge_datelines(dateline, line, source)
@@ -98,7 +105,7 @@ def read_issue(text: str, source: str | None = None) -> ParsedIssue:
             )
             i += taken - 1
             continue
-        if masthead and clean_heading(block.text) == masthead:
+        if masthead and masthead[0] in block.text and clean_heading(block.text) == masthead:
             continue  # the masthead repeated at the top of another page
         content.append((block, page))
 
@@ -200,6 +207,14 @@ def _split_page_lines(block: Block, source: str | None) -> list[Block]:
     if run:
         parts.append(Block("paragraph", tuple(run)))
     return parts
+
+
+def _may_be_metadata(text: str) -> bool:
+    """Whether ``text`` could be a header, date line, staff line or colophon, or the masthead.
+
+    Each of those is short; a long paragraph is text, decided without the readers.
+    """
+    return len(text) <= _METADATA_MAX
 
 
 def _is_page_line(line: str, source: str | None) -> bool:

@@ -27,6 +27,7 @@ _PLAIN_CREDIT = re.compile(
 )
 _SPACES = re.compile(r"\s+")
 MAX_CAPTION = 300
+_MAX_CREDIT = 60
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Caption:
 
 def read_photo_credit(text: str) -> str | None:
     """The photographer(s) of a credit standing alone (``(记者 张明 摄)``, ``张明/摄``), or ``None``."""
+    if len(text) > _MAX_CREDIT or "摄" not in text:
+        return None
     folded = fold(text).strip()
     match = _PAREN_CREDIT.fullmatch(folded) or _PLAIN_CREDIT.fullmatch(folded)
     if match is None:
@@ -67,6 +70,8 @@ def read_caption(text: str) -> Caption | None:
     if len(text) > MAX_CAPTION:
         return None
     folded = fold(text)
+    if "摄" not in text and not _CAPTION_START.match(folded):
+        return None  # neither a photo credit nor a caption's opening: the common case
     credit = None
     end = len(text)
     match = _PAREN_CREDIT.search(folded)

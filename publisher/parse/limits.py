@@ -1,7 +1,8 @@
 """Bounds on what an issue text may hold, checked before any parsing.
 
 A 24-page paper has a few thousand paragraphs and lines, and next to no
-Markdown marks. Far beyond that, the text is not an issue (a log, a dump, a
+Markdown marks; a megabyte of text in a paper's layout (eight such papers,
+see benchmarks/publish_large_issue.py) has some 17,000 and 34,000. Far beyond that, the text is not an issue (a log, a dump, a
 hostile file), and the Markdown parser's time grows faster than the text on
 long runs of brackets and emphasis marks. Each bound is counted in one pass.
 """
@@ -12,8 +13,8 @@ import re
 
 from publisher.errors import InputError
 
-MAX_PARAGRAPHS = 8_000
-MAX_LINES = 20_000
+MAX_PARAGRAPHS = 20_000
+MAX_LINES = 50_000
 MAX_MARKS = 20_000  # [ ] * _ ` < : what links, emphasis, code and HTML are made of
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _MARKS = re.compile(r"[\[\]*_`<]")

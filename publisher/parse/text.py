@@ -11,6 +11,7 @@ ASCII only: an editor that flattens full-width literals cannot break them.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Ideographs, CJK punctuation, full-width forms and the curly quotes Chinese uses.
 _CJK = (
@@ -30,6 +31,7 @@ _RUNS_OF_SPACE = re.compile(r"[ \t\u3000]+")
 
 # Full-width ASCII variants (U+FF01-U+FF5E) and the ideographic space, folded one for one.
 _FOLD = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20}
+_FOLDABLE = re.compile("[\uff01-\uff5e\u3000]")
 
 IDEOGRAPHIC_FULL_STOP = "\u3002"
 IDEOGRAPHIC_COMMA = "\u3001"
@@ -40,11 +42,16 @@ SENTENCE_END = IDEOGRAPHIC_FULL_STOP + ELLIPSIS + "!?.;:"
 CLOSERS = "\u201d\u2019\u300d\u300f\u3011\u300b\u3015\uff09\uff3d\"')]"
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """``text`` with full-width punctuation, letters and digits as ASCII, one character each.
 
     ``fold("会议（扩大），召开")`` is ``"会议(扩大),召开"``: same length, same positions.
+    Several rules fold the same paragraph in turn, so recent results are kept;
+    text without a full-width form is returned as it is, at the cost of one search.
     """
+    if _FOLDABLE.search(text) is None:
+        return text
     return text.translate(_FOLD)
 
 
