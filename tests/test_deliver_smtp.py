@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from email.header import decode_header, make_header
+from typing import BinaryIO
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -477,14 +478,19 @@ def test_a_server_that_is_down_leaves_the_mail_to_the_others(make_app: MakeApp) 
 
 
 def conversation(
-    connection: socket.socket, ehlo: bytes = b"250 test\r\n", **answers: bytes
+    connection: socket.socket,
+    ehlo: bytes = b"250 test\r\n",
+    lines: BinaryIO | None = None,
+    **answers: bytes,
 ) -> Iterator[bytes]:
     """Greet, then yield each command line the client sends after answering it.
 
     ``answers`` maps a verb (MAIL, STARTTLS, ...) to its reply; others get 250,
-    DATA gets 354 and QUIT ends the conversation.
+    DATA gets 354 and QUIT ends the conversation. A caller that reads the
+    message text itself passes its ``lines``: a second reader would swallow
+    the commands a client pipelines right after the text.
     """
-    lines = connection.makefile("rb")
+    lines = lines or connection.makefile("rb")
     connection.sendall(b"220 test\r\n")
     while line := lines.readline():
         verb = line.split()[0].upper().decode() if line.strip() else ""
@@ -501,7 +507,7 @@ def test_a_refusal_before_the_text_is_all_written_ends_that_connection() -> None
 
     def refuses_big_messages_early(connection: socket.socket) -> None:
         lines = connection.makefile("rb")
-        for line in conversation(connection):
+        for line in conversation(connection, lines=lines):
             commands.append(line)
             if line.startswith(b"DATA"):
                 size, refused = 0, False
@@ -570,7 +576,7 @@ def test_a_server_set_up_differently_from_the_url_stops_the_send(
 def test_a_reply_that_is_not_smtp_is_never_taken_for_success(reply: bytes) -> None:
     def session(connection: socket.socket) -> None:
         lines = connection.makefile("rb")
-        for line in conversation(connection):
+        for line in conversation(connection, lines=lines):
             if line.startswith(b"DATA"):
                 while lines.readline() not in (b".\r\n", b""):
                     pass
