@@ -151,8 +151,21 @@ def test_a_second_ctrl_c_ends_the_process_at_once(
     assert counts()[0].queued == READERS  # what was in flight is still to send
 
 
+@pytest.mark.parametrize(
+    ("stop", "codes"),
+    [
+        # uvicorn re-raises the signal after its graceful shutdown, hence -SIGTERM.
+        (signal.SIGTERM, (0, -signal.SIGTERM)),
+        (signal.SIGINT, (130,)),  # Ctrl-C on a terminal: the work left must not hold the exit
+    ],
+    ids=["sigterm", "ctrl-c"],
+)
 def test_the_service_stops_within_its_shutdown_seconds(
-    prepare: Prepare, stuck: tuple[TricklingGreeting, int], tmp_path: Path
+    prepare: Prepare,
+    stuck: tuple[TricklingGreeting, int],
+    tmp_path: Path,
+    stop: signal.Signals,
+    codes: tuple[int, ...],
 ) -> None:
     server, _ = stuck
     environment = prepare(
@@ -167,9 +180,7 @@ def test_the_service_stops_within_its_shutdown_seconds(
     log = tmp_path / "service.log"
     service = start(environment, log, "serve")
     wait_until(lambda: server.connections > 0, "the resumed send reaching the server")
-    service.send_signal(signal.SIGTERM)
-    code = service.wait(timeout=15)
-    # uvicorn re-raises the signal after its graceful shutdown, hence -SIGTERM.
-    assert code in (0, -signal.SIGTERM), log.read_text("utf-8")
+    service.send_signal(stop)
+    assert service.wait(timeout=15) in codes, log.read_text("utf-8")
     assert "service stopped with work running" in log.read_text("utf-8")
     assert counts()[0].queued == READERS
