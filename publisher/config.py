@@ -138,6 +138,18 @@ class AdminSettings:
 
 
 @dataclass(frozen=True)
+class IngestSettings:
+    """Issue files coming in, from any door (command line, inbox, console)."""
+
+    max_mb: float = 5.0  # the largest issue file read; a 24-page paper's text is well under 1 MB
+
+    @property
+    def max_bytes(self) -> int:
+        """``max_mb`` in bytes."""
+        return round(self.max_mb * 1024 * 1024)
+
+
+@dataclass(frozen=True)
 class DeliverySettings:
     """Where digests go and how hard delivery tries; README 'Delivery' has the URL syntax."""
 
@@ -172,6 +184,7 @@ SECTIONS: dict[str, type] = {
     "schedule": ScheduleSettings,
     "server": ServerSettings,
     "admin": AdminSettings,
+    "ingest": IngestSettings,
     "subscribers": SubscribersSettings,
     "delivery": DeliverySettings,
 }
@@ -190,6 +203,7 @@ class Settings:
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
     admin: AdminSettings = field(default_factory=AdminSettings)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
     subscribers: SubscribersSettings = field(default_factory=SubscribersSettings)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     source: Path | None = None  # the file these settings came from, if any

@@ -75,7 +75,9 @@ def process_inbox(app: Publisher) -> InboxReport:
 def _ingest_claimed(app: Publisher, path: Path, claimed: Path, report: InboxReport) -> None:
     inbox = path.parent
     try:
-        (ingested,) = ingest_parsed(app, [read_file(claimed, photos=inbox)])
+        (ingested,) = ingest_parsed(
+            app, [read_file(claimed, photos=inbox, max_bytes=app.settings.ingest.max_bytes)]
+        )
     except Exception as error:  # any: one file must not stop the others, the build or the sends
         reason = str(error) if isinstance(error, PublisherError) else _unexpected(error)
         reason = reason.replace(str(claimed), str(path))

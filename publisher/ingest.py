@@ -7,6 +7,7 @@ from pathlib import Path
 
 from publisher.app import Publisher
 from publisher.check import archive_doubts
+from publisher.config import IngestSettings
 from publisher.errors import InputError
 from publisher.images import ImageFile, read_images
 from publisher.model import Issue
@@ -14,8 +15,9 @@ from publisher.parse import decode, read_issue
 from publisher.parse.doubts import Doubt
 from publisher.store.archive import SaveStatus
 
-# Larger than any newspaper issue in text; protects against pointing at a disk image.
-MAX_FILE_BYTES = 20 * 1024 * 1024
+# Larger than any newspaper issue in text ([ingest] max_mb): protects against pointing at a
+# disk image, and bounds the parser's time.
+MAX_FILE_BYTES = IngestSettings().max_bytes
 
 
 @dataclass(frozen=True)
@@ -44,21 +46,27 @@ class Ingested:
     doubts: tuple[Doubt, ...] = ()
 
 
-def read_file(path: Path, photos: Path | None = None) -> Parsed:
+def read_file(path: Path, photos: Path | None = None, *, max_bytes: int = MAX_FILE_BYTES) -> Parsed:
     """Read and parse the issue file at ``path``, with the photos its figures name beside it.
 
     ``photos`` is where those are when not beside it (the inbox, for a file it has claimed).
     """
-    parsed = read_upload(str(path), _read_bytes(path), path)
+    parsed = read_upload(str(path), _read_bytes(path, max_bytes), path, max_bytes=max_bytes)
     images, skipped = read_images(parsed.issue, photos or path.parent)
     doubts = (*parsed.doubts, *(s.doubt() for s in skipped))
     return replace(parsed, images=tuple(images), doubts=doubts)
 
 
-def read_upload(name: str, data: bytes, path: Path | None = None) -> Parsed:
+def read_upload(
+    name: str, data: bytes, path: Path | None = None, *, max_bytes: int = MAX_FILE_BYTES
+) -> Parsed:
     """Parse the bytes of an issue file called ``name`` (from disk or an upload)."""
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError("is larger than 20 MB; it is not an issue text", source=name)
+    if len(data) > max_bytes:
+        raise InputError(
+            f"is larger than {_megabytes(max_bytes)}, the most an issue file may be",
+            "check that this is the text of one issue, or raise [ingest] max_mb",
+            source=name,
+        )
     text = decode(data, name)
     parsed = read_issue(text, name)
     return Parsed(path or Path(name), parsed.issue, text, parsed.doubts)
@@ -76,13 +84,17 @@ def parse_upload(name: str, data: bytes) -> tuple[Issue, str]:
     return parsed.issue, parsed.text
 
 
-def _read_bytes(path: Path) -> bytes:
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.3g} MB"
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
     name = str(path)
     if path.is_dir():
         raise InputError("is a directory", "give the issue files inside it", source=name)
     try:
         with path.open("rb") as file:
-            data = file.read(MAX_FILE_BYTES + 1)
+            data = file.read(max_bytes + 1)  # one byte more than allowed is enough to refuse
     except FileNotFoundError:
         raise InputError("no such file", "check the path", source=name) from None
     except OSError as e:
@@ -92,12 +104,14 @@ def _read_bytes(path: Path) -> bytes:
 
 def ingest_files(app: Publisher, paths: list[Path], *, replace: bool = False) -> list[Ingested]:
     """Parse every file, then store them all in one transaction (all or nothing)."""
-    return ingest_parsed(app, [read_file(path) for path in paths], replace=replace)
+    limit = app.settings.ingest.max_bytes
+    return ingest_parsed(app, [read_file(p, max_bytes=limit) for p in paths], replace=replace)
 
 
 def ingest_upload(app: Publisher, name: str, data: bytes, *, replace: bool = False) -> Ingested:
     """Parse and store one uploaded issue file (the editors' console)."""
-    (ingested,) = ingest_parsed(app, [read_upload(name, data)], replace=replace)
+    limit = app.settings.ingest.max_bytes
+    (ingested,) = ingest_parsed(app, [read_upload(name, data, max_bytes=limit)], replace=replace)
     return ingested
 
 

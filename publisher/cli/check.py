@@ -38,7 +38,9 @@ def check(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     """
     app = get_app(ctx)
     t = catalog(app.settings.server.language)
-    parsed = [read_file(path) for path in paths]  # any unusable file stops here (status 2)
+    limit = app.settings.ingest.max_bytes
+    # Any unusable file stops here (status 2).
+    parsed = [read_file(path, max_bytes=limit) for path in paths]
     archive = existing_archive(app)
     results = [(p, [*p.doubts, *archive_doubts(archive, p.issue)]) for p in parsed]
     if as_json:

@@ -25,7 +25,7 @@ from starlette.routing import Route
 from publisher.app import Publisher
 from publisher.check import archive_doubts, doubt_message, page_heading, pages
 from publisher.errors import PublisherError
-from publisher.ingest import MAX_FILE_BYTES, Parsed, read_upload
+from publisher.ingest import Parsed, read_upload
 from publisher.parse.doubts import Doubt
 from publisher.web.csrf import CSRFError, check_csrf
 from publisher.web.sessions import Editor, Sessions
@@ -169,7 +169,7 @@ async def upload(request: Request) -> Response:
         if upload is None or isinstance(upload, str):
             return await home(request, error=t("admin.upload"), status_code=400)
         # One byte more than allowed is enough for the parser to refuse it.
-        data = await upload.read(MAX_FILE_BYTES + 1)
+        data = await upload.read(request.app.state.service.app.settings.ingest.max_bytes + 1)
         replace = form.get("replace") == "1"
     name = PurePath(upload.filename or "upload.md").name
     app = request.app.state.service.app
@@ -197,7 +197,7 @@ async def upload(request: Request) -> Response:
 
 
 def _read_and_doubt(app: Publisher, name: str, data: bytes) -> tuple[Parsed, list[Doubt]]:
-    parsed = read_upload(name, data)
+    parsed = read_upload(name, data, max_bytes=app.settings.ingest.max_bytes)
     return parsed, [*parsed.doubts, *archive_doubts(app.archive, parsed.issue)]
 
 
