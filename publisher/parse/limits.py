@@ -18,28 +18,19 @@ MAX_LINES = 50_000
 MAX_MARKS = 20_000  # [ ] * _ ` < : what links, emphasis, code and HTML are made of
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _MARKS = re.compile(r"[\[\]*_`<]")
+_SPLIT = "check that this is the text of one issue, or split it into several issues"
+_NOT_A_DUMP = "check that this is the text of an issue and not a dump or a log"
 
 
 def check_limits(text: str, source: str | None = None) -> None:
     """Raise ``InputError`` if ``text`` holds more than an issue ever does."""
-    lines = text.count("\n")
-    if lines > MAX_LINES:
-        raise InputError(
-            f"has {lines:,} lines; an issue has at most {MAX_LINES:,}",
-            "check that this is the text of one issue, or split it into several issues",
-            source=source,
-        )
-    paragraphs = len(_BLANK_LINE.findall(text))
-    if paragraphs > MAX_PARAGRAPHS:
-        raise InputError(
-            f"has {paragraphs:,} paragraphs; an issue has at most {MAX_PARAGRAPHS:,}",
-            "check that this is the text of one issue, or split it into several issues",
-            source=source,
-        )
-    marks = len(_MARKS.findall(text))
-    if marks > MAX_MARKS:
-        raise InputError(
-            f"has {marks:,} Markdown marks ([ ] * _ ` <); an issue has at most {MAX_MARKS:,}",
-            "check that this is the text of an issue and not a dump or a log",
-            source=source,
-        )
+    counts = (
+        (text.count("\n"), MAX_LINES, "lines", _SPLIT),
+        (len(_BLANK_LINE.findall(text)), MAX_PARAGRAPHS, "paragraphs", _SPLIT),
+        (len(_MARKS.findall(text)), MAX_MARKS, "Markdown marks ([ ] * _ ` <)", _NOT_A_DUMP),
+    )
+    for count, limit, what, hint in counts:
+        if count > limit:
+            raise InputError(
+                f"has {count:,} {what}; an issue has at most {limit:,}", hint, source=source
+            )
