@@ -135,11 +135,14 @@ class Engine:
             error = f"{type(e).__name__}: {e}"
             raise
         finally:
-            # A run that already failed (a second Ctrl-C may even have cut a commit
-            # short) must not hide why behind a failed release: a lease left behind
-            # expires, or is recognised as a dead process's, and the send resumes.
-            with contextlib.suppress(*(() if error is None else (Exception,))):
+            try:
                 self.ledger.release_lease(send.id, self.owner, self.ledger.counts(send.id), error)
+            except Exception:
+                # A run that already failed (a second Ctrl-C may even have cut a commit
+                # short) must not hide why behind a failed release: a lease left behind
+                # expires, or is recognised as a dead process's, and the send resumes.
+                if error is None:
+                    raise
 
     def _take_lease(self, send: SendInfo) -> bool:
         seconds = self.options.lease_seconds
