@@ -466,3 +466,15 @@ def test_continuation_without_page_headers_joins_the_next_part(width: str) -> No
     assert [a.title for a in issue.articles] == ["标题", "别的"]
     assert [nfkc(p) for p in issue.articles[0].paragraphs] == ["开头的文字,结尾。"]
     assert "continuation-unmatched" not in doubts
+
+
+def test_byline_with_roles_after_the_names(width: str) -> None:
+    issue, _ = read("## 标题\n\n正文。(记者 张明/文 李四/图)", width)
+    assert issue.articles[0].authors == ("张明", "李四")
+
+
+def test_continuation_notes_without_brackets_on_their_own_line(width: str) -> None:
+    body = "## 标题\n\n开头的文字,\n\n下转第三版\n\n## 别的\n\n正文。(王丽)\n\n## 标题\n\n上接第一版\n\n结尾。(张明)"
+    issue, _ = read(body, width)
+    assert [a.title for a in issue.articles] == ["标题", "别的"]
+    assert [nfkc(p) for p in issue.articles[0].paragraphs] == ["开头的文字,结尾。"]

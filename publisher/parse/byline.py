@@ -42,6 +42,7 @@ _SEPARATORS = re.compile(r"[\s\u3001,;]+")
 _LONG_ROLES = "|".join(re.escape(r) for r in ROLE_WORDS if len(r) > 1)
 _ROLE_PREFIX = re.compile(f"^({_LONG_ROLES})[:/]?|^[文图摄][:/]")
 _ROLE_SUFFIX = re.compile(f"({_LONG_ROLES})$")
+_SLASHED_ROLE_AFTER = re.compile(r"/(?:文|图|摄影?|文/图|图/文)$")
 
 
 def split_byline(text: str) -> tuple[str, tuple[str, ...] | None]:
@@ -71,6 +72,7 @@ def read_names(inside: str) -> tuple[str, ...] | None:
             continue
         while token and (match := _ROLE_PREFIX.match(token)):
             token = token[match.end() :]
+        token = _SLASHED_ROLE_AFTER.sub("", token)  # 张明/文, 李四/图: the role after the name
         if token and not _NAME.fullmatch(token):
             token = _ROLE_SUFFIX.sub("", token)
         if not token:

@@ -17,6 +17,8 @@ from publisher.parse.text import fold
 _NOTE = rf"[(\[\u3010]\s*(?P<word>下转|转|上接|接)\s*(?:第\s*)?(?P<page>{PAGE})\s*版?\s*[)\]\u3011]"
 _AT_END = re.compile(rf"\s*{_NOTE}\s*$")
 _AT_START = re.compile(rf"^\s*{_NOTE}\s*")
+# The note alone on its line may go without brackets: 上接第一版, 下转第3版.
+_ALONE = re.compile(rf"^\s*(?P<word>下转|转|上接|接)\s*第\s*(?P<page>{PAGE})\s*版\s*$")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ def split_continuation(text: str) -> tuple[str, ContinuationNote | None]:
     ``……加快推进(下转第三版)`` gives ``(……加快推进, to page 3)``.
     """
     folded = fold(text)
+    if match := _ALONE.match(folded):
+        return "", _note(match)
     if match := _AT_END.search(folded):
         return text[: match.start()], _note(match)
     if match := _AT_START.match(folded):
