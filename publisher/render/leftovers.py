@@ -24,8 +24,10 @@ def sweep_temporaries(directory: Path, older_than: float = STALE_SECONDS) -> lis
     removed: list[Path] = []
     try:
         entries = list(directory.iterdir())
-    except FileNotFoundError:
-        return removed  # a directory this build is about to create
+    except (FileNotFoundError, NotADirectoryError):
+        # A directory this build is about to create, or a file in its way: the write
+        # that follows says what is wrong, in one line.
+        return removed
     for path in entries:
         if not _TEMPORARY.fullmatch(path.name):
             continue
