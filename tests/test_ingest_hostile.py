@@ -9,6 +9,7 @@ as it was.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -50,12 +51,16 @@ SECONDS = 10.0  # per file and command: a bound against hangs, far above a norma
 
 
 def _command(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, float]:
+    umask = os.umask(0o022)  # main() sets the process's umask: give it back afterwards
+    os.umask(umask)
     started = time.perf_counter()
     try:
         main(list(args))
         status = 0
     except SystemExit as e:
         status = int(e.code or 0)
+    finally:
+        os.umask(umask)
     elapsed = time.perf_counter() - started
     return status, capsys.readouterr().err, elapsed
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from publisher.errors import InputError
-from publisher.parse.frontmatter import has_visible, read_front_matter
+from publisher.parse.frontmatter import read_front_matter
+from publisher.parse.text import has_visible
 
 from .cli import assert_refused, run
 

@@ -371,3 +371,13 @@ def test_hostile_front_matter_is_one_clear_line(front: str, says: str) -> None:
     with pytest.raises(InputError, match=says) as refused:
         parse_issue(f"---\n{front}\n---\n" + HEAD + "## 标题\n\n正文。", "fm.md")
     assert "\n" not in str(refused.value) and str(refused.value).startswith("fm.md: ")
+
+
+def test_headings_and_lines_of_nothing_visible_are_no_text() -> None:
+    issue = parse_issue(
+        "# \u200e\n\n# 测试报\n\n2024年1月5日 星期五 第7期\n\n## \u200e\u202e\n\n## 标题\n\n正文。\n\n\u200b\u2800"
+    )
+    assert issue.publication == "测试报"
+    assert [(a.kicker, a.title, a.paragraphs) for a in issue.articles] == [
+        (None, "标题", ("正文。",))
+    ]

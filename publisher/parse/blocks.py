@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from publisher.parse.text import join_lines, squeeze
+from publisher.parse.text import has_visible, join_lines, squeeze
 
 _MARKDOWN = (
     MarkdownIt("commonmark", {"html": False})
@@ -103,7 +103,9 @@ def _inline_blocks(kind: str, children: list[Token], marker: str, list_id: int) 
     lines = [""]
 
     def flush() -> None:
-        kept = tuple(line for line in (squeeze(line) for line in lines) if line)
+        # A line of nothing visible (bidi marks, zero-width spaces) is no line: a heading
+        # made of it would title an article with nothing.
+        kept = tuple(line for line in (squeeze(line) for line in lines) if has_visible(line))
         if kept:
             blocks.append(Block(kind, kept, marker if not blocks else "", list_id=list_id))
         lines[:] = [""]

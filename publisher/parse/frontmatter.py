@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +11,7 @@ import yaml
 
 from publisher.errors import InputError
 from publisher.parse.decode import strip_controls
+from publisher.parse.text import has_visible
 
 _KNOWN = ("publication", "number", "date", "weekday", "lunar_date", "organizers", "publisher")
 # What the archive's column holds (a name is a key: PostgreSQL refuses a longer one).
@@ -156,23 +156,6 @@ def _invisible(name: str, source: str | None) -> InputError:
         f"front matter '{name}' has no visible characters",
         f"write e.g. {_EXAMPLES[name]}",
         source=source,
-    )
-
-
-# Letters that render as blank space: Hangul fillers and the blank Braille pattern.
-_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-
-
-def has_visible(text: str) -> bool:
-    """Whether ``text`` shows anything.
-
-    That is a character that is not a space, a control, a format character (bidi
-    marks, zero-width spaces), a combining mark or a blank letter such as U+3164.
-    Every name and title must pass: one that reads as nothing cannot title a
-    feed, a page or a mail, and would be invisible in any listing.
-    """
-    return any(
-        unicodedata.category(char)[0] not in "CZM" and char not in _BLANK_LETTERS for char in text
     )
 
 

@@ -11,6 +11,7 @@ ASCII only: an editor that flattens full-width literals cannot break them.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 # Ideographs, CJK punctuation, full-width forms and the curly quotes Chinese uses.
@@ -116,3 +117,20 @@ def ends_sentence(text: str) -> bool:
     """Whether ``text`` ends with sentence-final punctuation (looking through closing quotes)."""
     stripped = fold(text).rstrip().rstrip(CLOSERS)
     return bool(stripped) and stripped[-1] in SENTENCE_END
+
+
+# Letters that render as blank space: Hangul fillers and the blank Braille pattern.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def has_visible(text: str) -> bool:
+    """Whether ``text`` shows anything.
+
+    That is a character that is not a space, a control, a format character (bidi
+    marks, zero-width spaces), a combining mark or a blank letter such as U+3164.
+    Every name and title must pass: one that reads as nothing cannot title a
+    feed, a page or a mail, and would be invisible in any listing.
+    """
+    return any(
+        unicodedata.category(char)[0] not in "CZM" and char not in _BLANK_LETTERS for char in text
+    )
