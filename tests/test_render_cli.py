@@ -78,3 +78,30 @@ def test_preview_defaults_to_the_data_directory(env: dict[str, str], sample_path
     assert result.returncode == 0, result.stderr
     eml = Path(env["PUBLISHER_DATA_DIR"]) / "previews" / "xinjimo-2890.eml"
     assert eml.is_file() and eml.with_suffix(".html").is_file()
+
+
+def test_build_with_a_poisoned_issue_builds_the_rest_and_exits_1(
+    env: dict[str, str], sample_path: Path
+) -> None:
+    import dataclasses
+
+    from publisher.app import Publisher
+    from publisher.config import load_settings
+    from publisher.parse import parse_bytes
+
+    assert run("ingest", "--no-build", sample_path, env=env).returncode == 0
+    app = Publisher(load_settings(env=env))
+    try:
+        # Stored directly: validation now refuses such a name at ingest.
+        issue = parse_bytes(sample_path.read_bytes())
+        app.archive.save(dataclasses.replace(issue, publication="\u202e", number=1))
+    finally:
+        app.close()
+    result = run("build", env=env)
+    stderr = result.stderr.decode("utf-8")
+    assert result.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    assert stderr.splitlines() == [
+        "cannot build '\\u202e': ValueError: Required fields not set (title)"
+    ]
+    assert (site_of(env) / "xinjimo" / "2890" / "index.html").is_file()

@@ -36,12 +36,15 @@ def build(
     else:
         report = build_changed(app)
     echo_report(report)
+    if report.failed:
+        ctx.exit(1)  # some was built and some could not be: the log said which, a line each
 
 
 def echo_report(report: BuildReport) -> None:
-    """Print what a build wrote: one line per issue, then the feeds."""
+    """Print what a build wrote: one line per issue, then the feeds (failures are logged)."""
     if not report.issues:
-        click.echo("Nothing to build: every stored issue is already rendered.")
+        if not report.failed:
+            click.echo("Nothing to build: every stored issue is already rendered.")
         return
     for item in report.issues:
         click.echo(f"built: {item.publication} 第{item.number}期 {item.page}")
