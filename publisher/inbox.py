@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from publisher.app import Publisher
+from publisher.check import doubt_message
 from publisher.errors import PublisherError
+from publisher.i18n import catalog
 from publisher.ingest import Ingested, ingest_parsed, read_file
 from publisher.logs import event
 from publisher.modes import make_dirs
@@ -86,8 +88,17 @@ def _ingest_claimed(app: Publisher, path: Path, claimed: Path, report: InboxRepo
         report.failed.append((moved, reason))
         log.warning("inbox file refused", extra={"file": path.name, "error": reason})
         return
-    _move(claimed, inbox / "done")
+    moved = _move(claimed, inbox / "done")
     report.ingested.append(dataclasses.replace(ingested, path=path))
+    if ingested.doubts:
+        # What an editor would have seen from 'publisher check', kept beside the file.
+        t = catalog(app.settings.server.language)
+        messages = [doubt_message(t, doubt) for doubt in ingested.doubts]
+        moved.with_name(moved.name + ".warnings.txt").write_text(
+            "".join(f"{m}\n" for m in messages), encoding="utf-8"
+        )
+        for message in messages:
+            log.warning("inbox file has a warning", extra={"file": path.name, "warning": message})
     event(
         log,
         "inbox file ingested",

@@ -29,6 +29,18 @@ def test_good_file_is_ingested_and_moved_to_done(app: Publisher) -> None:
     assert process_inbox(app).ingested == []  # nothing left to pick up
 
 
+def test_warnings_are_kept_beside_the_file_in_the_editors_words(app: Publisher) -> None:
+    inbox = app.settings.inbox_dir
+    inbox.mkdir(parents=True)
+    (inbox / "x.md").write_text(
+        "# 测试报\n\n2024年3月5日 星期二 第9期\n\n## 标题\n\n正文。", "utf-8"
+    )
+    shutil.copy(SAMPLE, inbox / SAMPLE.name)
+    assert len(process_inbox(app).ingested) == 2
+    assert (inbox / "done" / "x.md.warnings.txt").read_text("utf-8") == "\u300a标题\u300b没有署名\n"
+    assert not (inbox / "done" / f"{SAMPLE.name}.warnings.txt").exists()  # a clean issue
+
+
 def test_bad_file_moves_aside_with_its_error_and_is_not_retried(app: Publisher) -> None:
     inbox = app.settings.inbox_dir
     inbox.mkdir(parents=True)
