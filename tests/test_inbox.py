@@ -107,7 +107,7 @@ def test_two_services_racing_on_one_inbox_ingest_each_file_once(
     ingested = sorted(i.issue.number for r in reports for i in r.ingested)
     assert ingested == numbers  # each file once, by one of them
     assert [r.failed for r in reports] == [[], []]
-    assert sorted(p.name for p in (inbox / "done").iterdir()) == sorted(
+    assert sorted(p.name for p in (inbox / "done").glob("*.md")) == sorted(
         f"issue-{n}.md" for n in numbers
     )
     assert list((inbox / "claimed").iterdir()) == []
