@@ -7,6 +7,8 @@ portable SQLAlchemy 2: no SQLite-only SQL anywhere in the project.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -136,10 +138,33 @@ class Database:
         self.engine.dispose()
 
 
+# How long a process waits for another to switch a new database to WAL.
+_WAL_SECONDS = 30.0
+
+
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     # WAL lets readers (the web app) work while a sender writes the ledger.
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _set_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _set_wal(cursor: sqlite3.Cursor) -> None:
+    """Switch to WAL, waiting while another process switches a new file at the same moment.
+
+    The switch takes an exclusive lock on which SQLite does not wait (the busy
+    timeout does not apply): several processes opening a brand-new database
+    together would get "database is locked" at once. Once one has switched, the
+    mode is kept in the file and the others find it so.
+    """
+    deadline = time.monotonic() + _WAL_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
