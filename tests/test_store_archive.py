@@ -114,3 +114,44 @@ def test_connections_the_server_dropped_are_replaced(
                 {"db": app.db.engine.url.database},
             )
     assert app.archive.get(2890).number == 2890
+
+
+@pytest.mark.parametrize(
+    "names", [("新即墨", "新即墨"), ("新即墨", "新即墨!")], ids=["same", "same-slug"]
+)
+def test_first_issues_of_a_new_publication_stored_at_once_both_land(
+    app: Publisher, sample, names: tuple[str, str]
+) -> None:
+    import threading
+
+    from publisher.config import load_settings
+
+    starters = len(names)
+    barrier = threading.Barrier(starters, timeout=60)
+    errors: list[BaseException] = []
+    app.db  # noqa: B018  the schema first: this test is about the publication row
+
+    def store(number: int, name: str) -> None:
+        other = Publisher(load_settings())  # a process of its own, with its own connections
+        try:
+            issue = dataclasses.replace(sample, number=number, publication=name)
+            barrier.wait()
+            other.archive.save(issue)
+        except BaseException as e:  # reported below; a thread cannot fail the test itself
+            errors.append(e)
+        finally:
+            other.close()
+
+    threads = [
+        threading.Thread(target=store, args=(number, name))
+        for number, name in zip((1, 2), names, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    stored = sorted((s.publication, s.number) for s in app.archive.list())
+    assert stored == sorted(zip(names, (1, 2), strict=True))
+    slugs = {app.archive.publication_slug(name) for name in names}
+    assert len(slugs) == len(set(names))  # one slug per publication, never shared

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from publisher.errors import ConflictError, NotFoundError
@@ -23,6 +24,9 @@ SaveStatus = Literal["stored", "unchanged", "replaced"]
 # ``(issue, source_name, source_text)``, optionally with the issue's image files; without
 # them (an upload through the console) the images already stored are kept.
 SaveItem = tuple[Issue, str, str] | tuple[Issue, str, str, Sequence[ImageFile]]
+
+# How often a new publication's row is tried when others are being made at once.
+_CREATE_ATTEMPTS = 3
 
 # Below this similarity a replaced article counts as new and gets a new slug.
 SAME_ARTICLE_RATIO = 0.6
@@ -288,15 +292,30 @@ class Archive:
                 f"the archive holds several publications ({names})",
                 "choose one with --publication NAME",
             )
-        row = session.scalar(select(PublicationRow).where(PublicationRow.name == name))
-        if row is None:
-            if not create:
-                raise NotFoundError(f"no publication named {name!r} in the archive")
+        by_name = select(PublicationRow).where(PublicationRow.name == name)
+        row = session.scalar(by_name)
+        if row is not None:
+            return row
+        if not create:
+            raise NotFoundError(f"no publication named {name!r} in the archive")
+        # Another process may store the first issue of the same (or a same-slug)
+        # publication at this moment: then our row is refused as a duplicate, and
+        # we take theirs, or choose the slug again.
+        attempt = 0
+        while True:
+            attempt += 1
             taken = set(session.scalars(select(PublicationRow.slug)))
             row = PublicationRow(name=name, slug=_unique_slug(name, taken))
-            session.add(row)
-            session.flush()
-        return row
+            try:
+                with session.begin_nested():
+                    session.add(row)
+            except IntegrityError:
+                if (theirs := session.scalar(by_name)) is not None:
+                    return theirs
+                if attempt == _CREATE_ATTEMPTS:
+                    raise
+                continue
+            return row
 
     def _issue_row(self, session: Session, number: int, publication: str | None) -> IssueRow:
         pub = self._publication_row(session, publication)
