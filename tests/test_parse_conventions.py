@@ -309,7 +309,7 @@ def test_a_caption_without_its_picture_is_still_a_figure(width: str) -> None:
 def test_photo_alone_is_a_photo_brief_by_its_photographer(width: str) -> None:
     body = "## 标题\n\n正文。(王丽)\n\n![](c.jpg)\n\n图为秋收时节的田野。(记者 张明 摄)\n\n## 下一篇\n\n正文。(刘洋)"
     issue, _ = read(body, width)
-    assert [a.title for a in issue.articles] == ["标题", "图为秋收时节的田野", "下一篇"]
+    assert [a.title for a in issue.articles] == ["标题", "秋收时节的田野", "下一篇"]
     brief = issue.articles[1]
     assert (brief.untitled, brief.kicker, brief.authors, brief.paragraphs) == (
         True,
@@ -478,3 +478,62 @@ def test_continuation_notes_without_brackets_on_their_own_line(width: str) -> No
     issue, _ = read(body, width)
     assert [a.title for a in issue.articles] == ["标题", "别的"]
     assert [nfkc(p) for p in issue.articles[0].paragraphs] == ["开头的文字,结尾。"]
+
+
+# --- found by an outside reader's issues --------------------------------------------
+
+
+def test_reporter_lines_on_consecutive_lines_are_all_credits(width: str) -> None:
+    issue, _ = read(
+        "## 标题\n\n本报记者\u3000周婷婷\n通讯员\u3000韩雪\n\n走进企业,看到变化。", width
+    )
+    assert issue.articles[0].authors == ("周婷婷", "韩雪")
+    assert [nfkc(p) for p in issue.articles[0].paragraphs] == ["走进企业,看到变化。"]
+
+
+@pytest.mark.parametrize(
+    ("line", "authors"),
+    [
+        ("本报通讯员 刘晓", ("刘晓",)),
+        ("本报记者 曲波 本报通讯员 刘晓", ("曲波", "刘晓")),
+        ("特约通讯员 刘晓", ("刘晓",)),
+    ],
+)
+def test_correspondents_are_credited_not_read_as_a_lead(
+    width: str, line: str, authors: tuple[str, ...]
+) -> None:
+    issue, _ = read(f"## 标题\n\n{line}\n\n正文。", width)
+    assert (issue.articles[0].authors, issue.articles[0].source) == (authors, None)
+    assert issue.articles[0].paragraphs == ("正文。",)
+
+
+def test_a_role_before_a_role_is_no_name(width: str) -> None:
+    issue, _ = read("## 标题\n\n本报讯(见习记者 张明 特约通讯员 刘洋)昨天开会。", width)
+    assert issue.articles[0].authors == ("张明", "刘洋")
+
+
+def test_a_photo_report_credit_is_a_byline_not_a_caption(width: str) -> None:
+    issue, _ = read("## 标题\n\n会议召开。\n\n会议要求,要抓好春耕生产。(记者 张明 摄影报道)", width)
+    article = issue.articles[0]
+    assert (article.authors, article.figures, len(article.paragraphs)) == (("张明",), (), 2)
+
+
+def test_column_items_on_consecutive_lines_are_separate_briefs(width: str) -> None:
+    body = "## 简讯\n\n● 区图书馆新增图书一万册。(刘洋)\n● 区消防大队开展演练。(记者 陈晨)\n◆ 街道开会。"
+    issue, _ = read(body, width)
+    assert [(a.title, a.authors, a.paragraphs) for a in issue.articles] == [
+        ("区图书馆新增图书一万册", ("刘洋",), ("区图书馆新增图书一万册。",)),
+        ("区消防大队开展演练", ("陈晨",), ("区消防大队开展演练。",)),
+        ("街道开会", (), ("街道开会。",)),
+    ]
+
+
+def test_a_caption_ends_at_its_credit_when_text_follows_without_a_blank_line(width: str) -> None:
+    body = "## 标题\n\n正文。\n\n![](q.jpg)\n图为农民在田间\n收获玉米。\n(通讯员 田野 摄)\n目前,秋种正忙。(王丽)"
+    issue, _ = read(body, width)
+    article = issue.articles[0]
+    assert [(f.caption, f.credit) for f in article.figures] == [
+        ("图为农民在田间收获玉米。", "田野")
+    ]
+    assert [nfkc(p) for p in article.paragraphs] == ["正文。", "目前,秋种正忙。"]
+    assert article.authors == ("王丽",)

@@ -31,6 +31,7 @@ from publisher.parse.editors_note import read_editors_note
 from publisher.parse.headlines import clean_heading, group_headline
 from publisher.parse.pages import RunningHeader
 from publisher.parse.paragraphs import join_broken
+from publisher.parse.text import ends_sentence, join_lines
 
 # How many articles after a 下转 note its continuation may be printed.
 _CONTINUATION_REACH = 300
@@ -162,20 +163,59 @@ def _read_block(reader: _Reader, block: Block) -> None:
         return
     wanted, reader.caption_wanted = reader.caption_wanted, None
     lines = list(block.lines)
-    if block.kind == "paragraph" and (names := read_reporter_line(lines[0])):
+    # Reporter lines open the text, one or several (本报记者 周婷婷 / 通讯员 韩雪).
+    while block.kind == "paragraph" and lines and (names := read_reporter_line(lines[0])):
         _reporter_line(reader, names)
         lines = lines[1:]
-        if not lines:
-            return
-    text = Block(block.kind, tuple(lines)).text
-    if wanted is not None and _caption(wanted, text):
+    if not lines:
         return
+    if wanted is not None and block.kind == "paragraph":
+        # The caption may run into what follows without a blank line: it ends at
+        # its photo credit, or failing that at the end of its first sentence.
+        count = _caption_lines(lines)
+        if _caption(wanted, join_lines(lines[:count])):
+            lines = lines[count:]
+            if not lines:
+                return
+    if block.kind == "paragraph" and reader.column:
+        # Items of a column on consecutive lines: each marked line starts a brief.
+        for item in _marked_items(lines):
+            _paragraph(reader, join_lines(item))
+        return
+    text = join_lines(lines)
     if block.kind == "item":
         _list_item(reader, block, text)
     elif block.kind == "quote":
         reader.writable().paragraphs.append(_Paragraph(text, "quote"))
     else:
         _paragraph(reader, text)
+
+
+def _caption_lines(lines: list[str]) -> int:
+    """How many of ``lines`` a caption takes: up to its photo credit or its first sentence end."""
+    for i, line in enumerate(lines):
+        if read_photo_credit(line) is not None or _ends_with_credit(line):
+            return i + 1
+    for i, line in enumerate(lines):
+        if ends_sentence(line):
+            return i + 1
+    return len(lines)
+
+
+def _ends_with_credit(line: str) -> bool:
+    caption = read_caption(line)
+    return caption is not None and caption.credit is not None
+
+
+def _marked_items(lines: list[str]) -> list[list[str]]:
+    """``lines`` grouped into items, a new one at each line opening with a marker (● 1.)."""
+    items: list[list[str]] = []
+    for line in lines:
+        if not items or split_item_marker(line)[0]:
+            items.append([line])
+        else:
+            items[-1].append(line)
+    return items
 
 
 def _reporter_line(reader: _Reader, names: tuple[str, ...]) -> None:
@@ -346,7 +386,9 @@ def _finish(draft: _Draft) -> Article:
         untitled = True
         # A photo with its caption alone is a photo brief, even among a column's items.
         kicker = PHOTO_BRIEF if not texts else draft.column or BRIEF
-        first = texts[0] if texts else next((f.caption for f in draft.figures if f.caption), "")
+        caption = next((f.caption for f in draft.figures if f.caption), "")
+        # A caption's 图为 ("the picture shows") is no part of a photo brief's title.
+        first = texts[0] if texts else caption.removeprefix("\u56fe\u4e3a")
         title = brief_title(first)
         if title is None:  # no clause short enough: the label is the title
             title, kicker = kicker, None

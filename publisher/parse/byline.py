@@ -8,6 +8,9 @@ from publisher.parse.text import IDEOGRAPH, ends_sentence, fold
 
 # Role words are printed before (or after) names but are not names.
 ROLE_WORDS = (
+    "本报通讯员",
+    "特约通讯员",
+    "见习通讯员",
     "全媒体记者",
     "本报记者",
     "首席记者",
@@ -21,6 +24,7 @@ ROLE_WORDS = (
     "记者",
     "通讯员",
     "实习生",
+    "特约",
     "报道员",
     "摄影",
     "撰稿",
@@ -39,7 +43,9 @@ _NAME = re.compile(rf"{IDEOGRAPH}{{2,4}}|{IDEOGRAPH}{{1,8}}[\u00b7\u30fb]{IDEOGR
 _SEPARATORS = re.compile(r"[\s\u3001,;]+")
 # Only roles of two or more characters are cut off a name they are glued to:
 # a one-character role (文, 图, 摄) glued to a name could be part of the name (文静).
-_LONG_ROLES = "|".join(re.escape(r) for r in ROLE_WORDS if len(r) > 1)
+_LONG_ROLES = "|".join(
+    re.escape(r) for r in sorted(ROLE_WORDS, key=len, reverse=True) if len(r) > 1
+)
 _ROLE_PREFIX = re.compile(f"^({_LONG_ROLES})[:/]?|^[文图摄][:/]")
 _ROLE_SUFFIX = re.compile(f"({_LONG_ROLES})$")
 _SLASHED_ROLE_AFTER = re.compile(r"/(?:文|图|摄影?|文/图|图/文)$")

@@ -19,6 +19,7 @@ _CAPTION_START = re.compile(
 )
 _CAPTION_WORDS = re.compile(r"^\s*(?:图为|上图|下图|左图|右图)")
 _PHOTO_ROLE = re.compile(r"摄")
+_REPORTED = re.compile(r"报道")
 # (记者 张明 摄), (张明 摄影), (摄影 张明)
 _PAREN_CREDIT = re.compile(r"\s*\(([^()]{1,40})\)\s*$")
 # 张明/摄, 张明 摄, 记者 张明 摄, 摄影:张明 (standing alone or closing a caption)
@@ -43,6 +44,8 @@ def read_photo_credit(text: str) -> str | None:
     if len(text) > _MAX_CREDIT or "摄" not in text:
         return None
     folded = fold(text).strip()
+    if _REPORTED.search(folded):
+        return None  # 摄影报道: the reporter's byline, read as such
     match = _PAREN_CREDIT.fullmatch(folded) or _PLAIN_CREDIT.fullmatch(folded)
     if match is None:
         return None
@@ -75,6 +78,8 @@ def read_caption(text: str) -> Caption | None:
     credit = None
     end = len(text)
     match = _PAREN_CREDIT.search(folded)
+    if match and _REPORTED.search(match.group(1)) and not _CAPTION_START.match(folded):
+        return None  # (记者 张明 摄影报道) closes an article's text: a byline, not a caption
     if match and _PHOTO_ROLE.search(match.group(1)) and (names := _credit(match)):
         credit, end = names, match.start()
     elif plain := _trailing_credit(folded.rstrip()):

@@ -22,7 +22,8 @@ _OTHER_AGENCY = rf"{IDEOGRAPH}{{1,6}}?(?:日报|晚报|通讯社|新闻社|社)"
 _AGENCY = rf"(?P<agency>{'|'.join(_AGENCIES)}|{_OTHER_AGENCY})"
 # Where and when it was filed: 北京3月5日; either may be missing.
 _FILED = rf"(?P<place>{IDEOGRAPH}{{0,6}}?)\s*(?:\d{{1,2}}月\d{{1,2}}日)?"
-_LEAD = re.compile(rf"^(?:据\s*)?{_AGENCY}{_FILED}\s*(?:电|讯)\s*")
+# (讯 not followed by 员: 本报通讯员 is a reporter line, not the lead credit 本报通讯.)
+_LEAD = re.compile(rf"^(?:据\s*)?{_AGENCY}{_FILED}\s*(?:电|讯(?!员))\s*")
 _PAREN = re.compile(r"^\(([^()]{1,60})\)\s*")
 _LONG_ROLES = sorted((r for r in ROLE_WORDS if len(r) > 1), key=len, reverse=True)
 _ROLE_START = re.compile(rf"^(?:{'|'.join(map(re.escape, _LONG_ROLES))})")
