@@ -139,3 +139,12 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def no_process_outlives_its_test() -> Iterator[None]:
+    """A failed test must not leave a publisher process (a sender, say) running behind it."""
+    from .processes import kill_leftovers  # imports this module: not at the top
+
+    yield
+    kill_leftovers()

@@ -11,9 +11,10 @@ import itertools
 import socket
 import threading
 import time
+from abc import ABC, abstractmethod
 
 
-class StuckServer:
+class StuckServer(ABC):
     """Counts the connections it accepts, those still open, and the command lines it reads."""
 
     def __init__(self, seconds: float = 30.0) -> None:
@@ -34,8 +35,9 @@ class StuckServer:
             with self._lock:
                 self.open -= 1
 
+    @abstractmethod
     def session(self, connection: socket.socket, ends: float) -> None:
-        raise NotImplementedError
+        """Play this server's part on ``connection`` until it is done or ``ends`` passes."""
 
     def heard(self, verb: bytes) -> int:
         """How many command lines began with ``verb``."""

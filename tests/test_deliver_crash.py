@@ -7,10 +7,8 @@ count that matters to a reader's inbox.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,10 +18,8 @@ import pytest
 from publisher.app import Publisher
 from publisher.config import load_settings
 from publisher.deliver.ledger import Ledger
-from publisher.ingest import ingest_files
-from subscribers.model import NewSubscriber
 
-from .conftest import SAMPLE
+from .processes import sample_with_readers, start
 from .smtp import Recorder, smtp_server
 
 READERS = 60
@@ -50,41 +46,11 @@ def sender_env(
         "PUBLISHER_DELIVERY_URL": f"smtp://127.0.0.1:{port}?pool={POOL}",
         "PUBLISHER_DELIVERY_BATCH_SIZE": "7",  # several batches, so a kill lands mid-stream
     }
-    for key, value in values.items():  # undone after the test, unlike os.environ.update
-        monkeypatch.setenv(key, value)
-    app = Publisher(load_settings())
-    ingest_files(app, [SAMPLE])
-    app.subscribers.add_many(
-        [NewSubscriber(email=f"reader{i}@example.com") for i in range(READERS)]
-    )
-    app.close()
-    return {**os.environ, **values}
-
-
-_started: list[subprocess.Popen[bytes]] = []
-
-
-@pytest.fixture(autouse=True)
-def no_sender_outlives_its_test() -> Iterator[None]:
-    """A failed test must not leave a sender running (and mailing) behind it."""
-    yield
-    while _started:
-        sender = _started.pop()
-        if sender.poll() is None:
-            sender.kill()
-            sender.wait(timeout=10)
+    return sample_with_readers(values, READERS, monkeypatch)
 
 
 def start_sender(environment: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        sender = subprocess.Popen(
-            [sys.executable, "-m", "publisher", "send", "2890"],
-            env=environment,
-            stdout=out,
-            stderr=out,
-        )
-    _started.append(sender)
-    return sender
+    return start(environment, log, "send", "2890")
 
 
 def wait_for(handler: Recorder, count: int, timeout: float = 30) -> None:

@@ -8,7 +8,6 @@ the old behaviour (waiting as long as the server goes on) fails each test.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -22,11 +21,9 @@ from publisher.app import Publisher
 from publisher.config import load_settings
 from publisher.deliver.ledger import Counts, Ledger
 from publisher.deliver.service import begin_send
-from publisher.ingest import ingest_files
-from subscribers.model import NewSubscriber
 
 from .cli import assert_refused
-from .conftest import SAMPLE
+from .processes import sample_with_readers, start
 from .smtp import free_port, raw_server
 from .stuck_smtp import TricklingGreeting
 
@@ -57,39 +54,9 @@ def prepare(
             "PUBLISHER_DELIVERY_URL": f"smtp://127.0.0.1:{port}?pool=2&timeout={timeout:g}",
             **settings,
         }
-        for key, value in values.items():  # this test's own Publisher reads them too
-            monkeypatch.setenv(key, value)
-        app = Publisher(load_settings())
-        ingest_files(app, [SAMPLE])
-        app.subscribers.add_many(
-            [NewSubscriber(email=f"reader{i}@example.com") for i in range(READERS)]
-        )
-        app.close()
-        return {**os.environ, **values}
+        return sample_with_readers(values, READERS, monkeypatch)
 
     return make
-
-
-_started: list[subprocess.Popen[bytes]] = []
-
-
-@pytest.fixture(autouse=True)
-def no_process_outlives_its_test() -> Iterator[None]:
-    yield
-    while _started:
-        process = _started.pop()
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def start(environment: dict[str, str], log: Path, *args: str) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "publisher", *args], env=environment, stdout=out, stderr=out
-        )
-    _started.append(process)
-    return process
 
 
 def wait_until(condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
