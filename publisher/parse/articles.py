@@ -99,7 +99,14 @@ class _Reader:
         subtitle: str | None = None,
     ) -> _Draft:
         """A new article on the current page, taking any editor's note waiting for it."""
-        draft = _Draft(kicker, title, subtitle, self.page, column, note=self.pending_note)
+        draft = _Draft(
+            kicker=kicker,
+            title=title,
+            subtitle=subtitle,
+            page=self.page,
+            column=column,
+            note=self.pending_note,
+        )
         self.pending_note = None
         self.drafts.append(draft)
         return draft

@@ -33,6 +33,7 @@ _RUNS_OF_SPACE = re.compile(r"[ \t\u3000]+")
 # Full-width ASCII variants (U+FF01-U+FF5E) and the ideographic space, folded one for one.
 _FOLD = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20}
 _FOLDABLE = re.compile("[\uff01-\uff5e\u3000]")
+_CACHED_FOLD = 1024
 
 IDEOGRAPHIC_FULL_STOP = "\u3002"
 IDEOGRAPHIC_COMMA = "\u3001"
@@ -43,16 +44,23 @@ SENTENCE_END = IDEOGRAPHIC_FULL_STOP + ELLIPSIS + "!?.;:"
 CLOSERS = "\u201d\u2019\u300d\u300f\u3011\u300b\u3015\uff09\uff3d\"')]"
 
 
-@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """``text`` with full-width punctuation, letters and digits as ASCII, one character each.
 
     ``fold("会议（扩大），召开")`` is ``"会议(扩大),召开"``: same length, same positions.
-    Several rules fold the same paragraph in turn, so recent results are kept;
-    text without a full-width form is returned as it is, at the cost of one search.
+    Text without a full-width form is returned as it is, at the cost of one search.
     """
     if _FOLDABLE.search(text) is None:
         return text
+    if len(text) > _CACHED_FOLD:
+        return text.translate(_FOLD)
+    return _fold_short(text)
+
+
+@lru_cache(maxsize=4096)
+def _fold_short(text: str) -> str:
+    # Several rules fold the same short line or paragraph in turn. Only short texts
+    # are kept, so that a long-running service holds a few megabytes at most.
     return text.translate(_FOLD)
 
 
